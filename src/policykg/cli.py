@@ -1,0 +1,238 @@
+"""The ``policykg`` command: a thin layer over the library's typed functions.
+
+Errors go to standard error; bad input (a malformed report, table, query or argument) exits
+with 2, a graph that does not conform or a stale ``graphs/`` with 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from policykg import build as builder
+from policykg.errors import BuildError, InputError
+from policykg.export import export_rows, fields_of, render
+from policykg.paths import graphs_dir
+from policykg.store import Store
+from policykg.trace import render_json, render_text, trace
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="Turn a government work plan into a knowledge graph of its policies, targets and units.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+T = TypeVar("T")
+
+
+class TraceFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class ExportFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+class QueryFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+    table = "table"
+
+
+class Export(str, Enum):
+    framework = "framework"
+    measures = "measures"
+    units = "units"
+    policies = "policies"
+
+
+GraphsOption = Annotated[
+    Path | None,
+    typer.Option("--graphs", help="The folder of built graphs to read (*.trig). Default: graphs/."),
+]
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"policykg: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run an action; report InputError (exit 2) and BuildError (exit 1) without a traceback."""
+    try:
+        return action()
+    except InputError as error:
+        raise _fail(str(error), 2) from None
+    except BuildError as error:
+        raise _fail(str(error), 1) from None
+
+
+def _store(graphs: Path) -> Store:
+    return _guard(lambda: Store.from_files(sorted(graphs.glob("*.trig"))))
+
+
+@app.command()
+def build(
+    source: Annotated[
+        Path | None,
+        typer.Option(help="The report (UTF-8 text). Default: the report in graphs/sources/."),
+    ] = None,
+    assignments: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A task breakdown table (CSV: measure, lead_unit, cooperating_units, deadline); "
+            "repeatable. Each lands in its own named graph."
+        ),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the graphs. Default: graphs/.")] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if the folder differs from a fresh build.")
+    ] = False,
+) -> None:
+    """Parse the report, build and validate its graph, and write TriG, Turtle and JSON-LD."""
+    target = out or graphs_dir()
+    result = _guard(
+        lambda: builder.build(
+            source or builder.default_source(),
+            assignments or [],
+            progress=lambda message: typer.echo(message, err=True),
+        )
+    )
+    if check:
+        stale = builder.check(result, target)
+        if stale:
+            raise _fail(
+                f"{target} is stale; run 'policykg build':\n  " + "\n  ".join(stale), 1
+            )
+        typer.echo(f"{target} matches a fresh build ({len(result.files)} files)")
+        return
+    written = builder.write(result, target)
+    plan = result.plan
+    kinds: dict[str, int] = {}
+    for node in plan.framework:
+        kinds[node.kind] = kinds.get(node.kind, 0) + 1
+    unnamed = sum(node.label is None for node in plan.framework if node.kind == "TaskList")
+    framework = " ".join(
+        f"{kinds.get(k, 0)} {k}"
+        for k in ("WorkLine", "Project", "Build", "Requirement", "FocusArea", "TaskList")
+    )
+    parts = [s for s in plan.sections if s.kind == "Part"]
+    lines = [
+        f"report       {plan.document} ({len(plan.text)} characters, sha256 {plan.sha256[:12]}…)",
+        f"framework    {plan.code}: {framework} ({unnamed} task lists unnamed)",
+        f"summary      {sum(s.kind == 'Section' and s.parent == parts[0].id for s in plan.sections)} sections, "
+        f"{len(plan.headlines)} headlines",
+        f"plan         {len({m.section for m in plan.measures})} sections, {len(plan.measures)} measures",
+        f"units        {len(plan.units)} organisations, {len(plan.assignments)} assignments",
+        f"policies     {len({p.instrument for p in plan.policies})} instruments, {len(plan.policies)} actions",
+        "triples      "
+        + ", ".join(f"{iri.rsplit('/graph/', 1)[-1]} {n}" for iri, n in result.triples_per_graph().items()),
+        f"shapes       conforms ({result.seconds['shacl']:.2f} s)",
+        "time         "
+        + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.seconds.items()),
+        f"wrote        {len(written)} changed file(s) under {target}",
+    ]
+    typer.echo("\n".join(lines))
+
+
+@app.command()
+def validate(
+    file: Annotated[
+        Path | None, typer.Argument(help="A TriG or Turtle file. Default: every *.trig in graphs/.")
+    ] = None,
+) -> None:
+    """Check a graph against the SHACL shapes (ontology/shapes.ttl)."""
+    from rdflib import Dataset
+
+    from policykg.validate import validate as run
+
+    files = [file] if file else sorted(graphs_dir().glob("*.trig"))
+    if not files:
+        raise _fail("no graph to validate: run 'policykg build' first", 2)
+    dataset = Dataset()
+    for path in files:
+        fmt = "turtle" if path.suffix == ".ttl" else "trig"
+        try:
+            dataset.parse(path, format=fmt)
+        except Exception as error:  # rdflib raises many kinds of parse errors
+            raise _fail(f"{path}: cannot parse as {fmt}: {error}", 2) from None
+    report = run(dataset)
+    typer.echo(report.summary())
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+@app.command("trace")
+def trace_command(
+    node: Annotated[str, typer.Argument(help="A measure or headline: measure/2-2-1, P2.2.1 or an IRI.")],
+    format: Annotated[TraceFormat, typer.Option("--format", help="text or json")] = TraceFormat.text,
+    graphs: GraphsOption = None,
+) -> None:
+    """Trace a node up to the work line (or the report), with each step's evidence."""
+    store = _store(graphs or graphs_dir())
+    result = _guard(lambda: trace(store, node))
+    typer.echo(render_json(result) if format is TraceFormat.json else render_text(result), nl=False)
+
+
+@app.command("export")
+def export_command(
+    what: Annotated[Export, typer.Argument(help="framework, measures, units or policies")],
+    format: Annotated[ExportFormat, typer.Option("--format", help="json or csv")] = ExportFormat.json,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+    graphs: GraphsOption = None,
+) -> None:
+    """Export rows: id, iri, type, label_zh, label_en, parent, start, end, text (and more)."""
+    store = _store(graphs or graphs_dir())
+    rows = export_rows(store, what.value)
+    text = render(rows, fields_of(what.value), format.value)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+
+@app.command()
+def query(
+    sparql: Annotated[str, typer.Argument(help="A SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query; - reads it from standard input.")],
+    format: Annotated[QueryFormat, typer.Option("--format", help="json, csv or table")] = QueryFormat.table,
+    graphs: GraphsOption = None,
+) -> None:
+    """Run a read-only SPARQL query over the union of the named graphs."""
+    text = sys.stdin.read() if sparql == "-" else sparql
+    store = _store(graphs or graphs_dir())
+    if format is QueryFormat.table:
+        result = _guard(lambda: store.query(text))
+        if result.kind == "ask":
+            typer.echo("true" if result.boolean else "false")
+        elif result.kind == "graph":
+            for triple in result.triples:
+                typer.echo(f"{triple.subject} {triple.predicate} {triple.object} .")
+        else:
+            typer.echo(_table(result.variables, result.rows), nl=False)
+        return
+    typer.echo(_guard(lambda: store.serialise(text, format.value)).decode("utf-8"), nl=False)
+
+
+def _table(variables: tuple[str, ...], rows: list[dict[str, str]]) -> str:
+    width = {v: max([len(v), *(len(r.get(v, "")) for r in rows)]) for v in variables}
+    line = "  ".join(v.ljust(width[v]) for v in variables)
+    out = [line, "  ".join("-" * width[v] for v in variables)]
+    out += ["  ".join(r.get(v, "").ljust(width[v]) for v in variables) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    """Entry point for ``python -m policykg``."""
+    app()
+

@@ -1,0 +1,128 @@
+"""Export the framework, measures, units or policy instruments as rows, JSON or CSV.
+
+Every export has the fields ``id`` (the local id: ``measure/2-2-1``), ``iri``, ``type`` (the
+class's local name), ``label_zh``, ``label_en`` (curated; empty where none), ``parent`` (the local
+ids of the node's parents, space-separated: a measure's focus area, a unit's organisation, the
+headline or measure naming a policy), ``start`` and ``end`` (the first span, in code points) and
+``text`` (that span's exact text). Units add ``mentions`` (how many times the text names them);
+policies add ``action``, ``status`` (done/planned), ``year`` and ``instrument_type``; a policy row
+is one action on an instrument.
+
+>>> from policykg.paths import graphs_dir
+>>> from policykg.store import Store
+>>> store = Store.from_files(sorted(graphs_dir().glob("*.trig")))
+>>> rows = export_rows(store, "framework")
+>>> [(r["id"], r["label_zh"]) for r in rows[:2]]
+[('workline', '作风提升年'), ('project', '强基工程')]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Literal
+
+from policykg.graph import BASE
+from policykg.queries import load_query
+from policykg.store import Store
+
+__all__ = ["EXPORTS", "FIELDS", "Format", "export_rows", "fields_of", "local_id", "render"]
+
+FIELDS = ("id", "iri", "type", "label_zh", "label_en", "parent", "start", "end", "text")
+EXTRA: dict[str, tuple[str, ...]] = {
+    "units": ("mentions",),
+    "policies": ("action", "status", "year", "instrument_type"),
+}
+EXPORTS = ("framework", "measures", "units", "policies")
+Format = Literal["json", "csv"]
+
+
+def local_id(iri: str) -> str:
+    """The local id of a node IRI: ``…/id/szamr-2024/measure/2-2-1`` → ``measure/2-2-1``.
+
+    >>> local_id("https://w3id.org/policykg/id/unit/bureau"), local_id("urn:x")
+    ('unit/bureau', 'urn:x')
+    """
+    if not iri.startswith(BASE):
+        return iri
+    rest = iri[len(BASE) :]
+    return rest if rest.startswith("unit/") else rest.partition("/")[2] or rest
+
+
+def _type_name(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def fields_of(what: str) -> tuple[str, ...]:
+    """The fields of an export, in order."""
+    return FIELDS + EXTRA.get(what, ())
+
+
+def export_rows(store: Store, what: str) -> list[dict[str, str]]:
+    """The rows of one export (framework, measures, units or policies)."""
+    if what not in EXPORTS:
+        raise ValueError(f"unknown export {what!r}: expected one of {', '.join(EXPORTS)}")
+    result = store.query(load_query(f"export-{what}").text)
+    if what == "policies":
+        return [_row(r, what, [r["parent"]], r, 1) for r in result.rows]
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for row in result.rows:
+        grouped.setdefault(row["iri"], []).append(row)
+    rows = []
+    for group in grouped.values():
+        parents = sorted({r["parent"] for r in group if "parent" in r}, key=_natural)
+        spans = [r for r in group if "start" in r]
+        first = min(spans, key=lambda r: int(r["start"])) if spans else group[0]
+        mentions = len({r["start"] for r in spans})
+        rows.append(_row(group[0], what, parents, first, mentions))
+    return rows
+
+
+def _natural(iri: str) -> tuple[object, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in iri.replace("-", "/").split("/"))
+
+
+def _row(
+    row: dict[str, str], what: str, parents: Sequence[str], span: dict[str, str], mentions: int
+) -> dict[str, str]:
+    out = {
+        "id": local_id(row["iri"]),
+        "iri": row["iri"],
+        "type": _type_name(row["type"]),
+        "label_zh": row.get("label_zh", ""),
+        "label_en": row.get("label_en", ""),
+        "parent": " ".join(local_id(p) for p in parents),
+        "start": span.get("start", ""),
+        "end": span.get("end", ""),
+        "text": span.get("text", ""),
+    }
+    if what == "units":
+        out["mentions"] = str(mentions)
+    if what == "policies":
+        out["action"] = row["action"]
+        out["status"] = _type_name(row["status"])
+        out["year"] = row["year"]
+        out["instrument_type"] = _type_name(row["instrument_type"])
+    return out
+
+
+def render(rows: Sequence[dict[str, str]], fields: Sequence[str], fmt: Format) -> str:
+    """Rows as JSON (an array of objects; start/end as numbers) or CSV (a header row first).
+
+    >>> print(render([{"id": "a", "start": "3"}], ["id", "start"], "csv"), end="")
+    id,start
+    a,3
+    """
+    if fmt == "json":
+        data = [
+            {k: (int(r[k]) if k in {"start", "end", "mentions"} and r.get(k) else r.get(k, "")) for k in fields}
+            for r in rows
+        ]
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(fields), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

@@ -1,0 +1,299 @@
+"""Parse a segmented work report into a :class:`~policykg.model.Plan`: plain data, no RDF.
+
+The summary part's sections hold ``——`` headlines; the plan part holds the framework code in its
+preamble and, in its sections, the measures, one focus area per section in order. Units and policy
+instruments are found in the headlines and measures that name them.
+
+>>> from policykg.paths import graphs_dir
+>>> source = graphs_dir() / "sources" / "shenzhen-amr-2023-summary-2024-plan.txt"
+>>> plan = parse_plan(source.read_text(encoding="utf-8"), "szamr-2024")
+>>> len(plan.headlines), len(plan.measures), plan.code
+(33, 29, '1146810')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+from policykg import policies, units
+from policykg.errors import InputError
+from policykg.framework import read_framework
+from policykg.model import (
+    Assignment,
+    Headline,
+    Link,
+    Measure,
+    Plan,
+    PolicyAction,
+    SectionNode,
+    Span,
+    UnitNode,
+)
+from policykg.segment import Part, Section, Segmented, segment
+
+__all__ = ["OWNER_CLAUSE", "parse_plan", "parse_segmented"]
+
+YEAR = re.compile(r"(?P<year>(?:19|20)\d\d)年")
+
+OWNER_CLAUSE = re.compile(
+    r"""
+    经                  # "after"
+    (?P<organ>[^,，。]{1,12}?)  # the body that decided: 局党组
+    研究决定            # "studied and decided"
+    """,
+    re.VERBOSE,
+)
+
+
+def parse_plan(
+    text: str,
+    document: str,
+    *,
+    source: str | None = None,
+    title: str | None = None,
+    publisher: str = "bureau",
+    lexicon: Sequence[units.Unit] | None = None,
+) -> Plan:
+    """Segment and parse a report; raises InputError (with the line) on an unexpected structure."""
+    return parse_segmented(
+        segment(text, source), document, title=title, publisher=publisher, lexicon=lexicon
+    )
+
+
+def parse_segmented(
+    seg: Segmented,
+    document: str,
+    *,
+    title: str | None = None,
+    publisher: str = "bureau",
+    lexicon: Sequence[units.Unit] | None = None,
+) -> Plan:
+    """Parse a segmented report into a Plan."""
+    text = seg.text
+    plan_part = _plan_part(seg)
+    framework = read_framework(text, plan_part.preamble, seg.source)
+    plan = Plan(
+        document=document,
+        title=title or "",
+        publisher=f"unit/{publisher}",
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        code=framework.code,
+        code_spans=framework.code_spans,
+        framework=list(framework.nodes),
+        groups=list(framework.groups),
+        links=list(framework.links),
+    )
+    areas = [node for node in framework.nodes if node.kind == "FocusArea"]
+    if len(plan_part.sections) != len(areas):
+        raise InputError(
+            f"the framework names {len(areas)} focus areas, so the plan part should have "
+            f"{len(areas)} sections （一）…; it has {len(plan_part.sections)}",
+            line=seg.line_of(plan_part.heading),
+            source=seg.source,
+        )
+    for part in seg.parts:
+        part_id = f"part/{part.ordinal}"
+        plan.sections.append(
+            SectionNode(part_id, "Part", part.ordinal, None, seg.text_of(part.title), part.span, part.title)
+        )
+        for section in part.sections:
+            section_id = f"section/{part.ordinal}-{section.ordinal}"
+            plan.sections.append(
+                SectionNode(
+                    section_id,
+                    "Section",
+                    section.ordinal,
+                    part_id,
+                    seg.text_of(section.title),
+                    section.span,
+                    section.title,
+                )
+            )
+            if part is plan_part:
+                _read_measures(seg, part, section, plan)
+            else:
+                _read_headlines(seg, part, section, plan)
+    _read_units(seg, plan, plan_part, lexicon)
+    _read_policies(seg, plan, plan_part)
+    return plan
+
+
+def _plan_part(seg: Segmented) -> Part:
+    for part in seg.parts:
+        if part.preamble and any("是指" in seg.text_of(p) for p in part.preamble):
+            return part
+    last = seg.parts[-1]
+    raise InputError(
+        "expected a part whose opening paragraphs define the framework code (“N”是指…) "
+        "before its first section; found none",
+        line=seg.line_of(last.heading),
+        source=seg.source,
+    )
+
+
+def _part_year(seg: Segmented, part: Part) -> int:
+    match = YEAR.search(seg.text_of(part.title))
+    if not match:
+        raise InputError(
+            "expected the part title to name its year (such as 2024年工作安排)",
+            line=seg.line_of(part.heading),
+            source=seg.source,
+        )
+    return int(match["year"])
+
+
+def _read_measures(seg: Segmented, part: Part, section: Section, plan: Plan) -> None:
+    section_id = f"section/{part.ordinal}-{section.ordinal}"
+    area = f"area/{section.ordinal}"
+    plan.links.append(Link(area, "treatedIn", section_id, "extracted", (section.heading,)))
+    measures = [item for item in section.items if item.kind == "measure"]
+    if not measures:
+        raise InputError(
+            "expected measures 一是…、二是… in this section of the plan; found none",
+            line=seg.line_of(section.heading),
+            source=seg.source,
+        )
+    for item in measures:
+        measure_id = f"measure/{part.ordinal}-{section.ordinal}-{item.ordinal}"
+        plan.measures.append(
+            Measure(
+                measure_id,
+                section_id,
+                area,
+                item.ordinal,
+                seg.text_of(item.title),
+                seg.text_of(item.span),
+                item.span,
+            )
+        )
+        plan.links.append(
+            Link(measure_id, "partOf", area, "extracted", (item.span, section.heading))
+        )
+
+
+def _read_headlines(seg: Segmented, part: Part, section: Section, plan: Plan) -> None:
+    section_id = f"section/{part.ordinal}-{section.ordinal}"
+    headlines = [item for item in section.items if item.kind == "headline"]
+    if not headlines:
+        raise InputError(
+            "expected headline paragraphs starting with —— in this section of the summary",
+            line=seg.line_of(section.heading),
+            source=seg.source,
+        )
+    for item in headlines:
+        plan.headlines.append(
+            Headline(
+                f"headline/{part.ordinal}-{section.ordinal}-{item.ordinal}",
+                section_id,
+                item.ordinal,
+                seg.text_of(item.title),
+                seg.text_of(item.span),
+                item.span,
+            )
+        )
+
+
+def _read_units(
+    seg: Segmented, plan: Plan, plan_part: Part, lexicon: Sequence[units.Unit] | None
+) -> None:
+    text = seg.text
+    lexicon = tuple(lexicon) if lexicon is not None else units.load_lexicon()
+    known = {unit.id for unit in lexicon}
+    if plan.publisher.removeprefix("unit/") not in known:
+        raise InputError(f"the publisher {plan.publisher!r} is not in the units lexicon")
+    mentions = units.find_units(text, lexicon)
+    by_unit: dict[str, list[Span]] = {}
+    for mention in mentions:
+        by_unit.setdefault(mention.unit_id, []).append(Span(mention.start, mention.end))
+    # The lexicon may serve other reports: keep the units this one names, the publisher, and
+    # the organisations they are units of.
+    parents = {unit.id: unit.unit_of for unit in lexicon}
+    keep = {plan.publisher.removeprefix("unit/"), *by_unit}
+    for unit_id in list(keep):
+        while parents.get(unit_id):
+            unit_id = parents[unit_id] or ""
+            keep.add(unit_id)
+    for unit in lexicon:
+        spans = by_unit.get(unit.id, [])
+        if unit.id not in keep:
+            continue
+        plan.units.append(
+            UnitNode(
+                f"unit/{unit.id}",
+                "unit" if unit.kind == "unit" else "organization",
+                unit.zh,
+                unit.en,
+                f"unit/{unit.unit_of}" if unit.unit_of else None,
+                tuple(spans),
+            )
+        )
+    owner = _owner_clause(seg, plan_part)
+    for measure in plan.measures:
+        suffix = measure.id.removeprefix("measure/")
+        plan.assignments.append(
+            Assignment(
+                f"assignment/{suffix}-owner",
+                measure.id,
+                plan.publisher,
+                "owner",
+                "stated" if owner else "extracted",
+                role_text=text[owner.start : owner.end] if owner else None,
+                spans=(owner,) if owner else (),
+            )
+        )
+        for mention in mentions:
+            if not measure.span.start <= mention.start < measure.span.end:
+                continue
+            plan.references.append((measure.id, f"unit/{mention.unit_id}"))
+            if mention.role is None:
+                continue  # named, but not as responsible for anything: a reference only
+            plan.assignments.append(
+                Assignment(
+                    f"assignment/{suffix}-{mention.unit_id}-{mention.start}",
+                    measure.id,
+                    f"unit/{mention.unit_id}",
+                    mention.role,
+                    "stated",
+                    role_text=mention.role_text,
+                    spans=(Span(mention.start, mention.end),),
+                )
+            )
+
+
+def _owner_clause(seg: Segmented, plan_part: Part) -> Span | None:
+    """The clause that makes the bureau the owner of its plan: 经局党组研究决定."""
+    for para in plan_part.preamble:
+        match = OWNER_CLAUSE.search(seg.text, para.start, para.end)
+        if match:
+            return Span(match.start(), match.end())
+    return None
+
+
+def _read_policies(seg: Segmented, plan: Plan, plan_part: Part) -> None:
+    """Policy actions in headlines (done, in the summary's year) and measures (planned)."""
+    text = seg.text
+    years = {f"{part.ordinal}": _part_year(seg, part) for part in seg.parts}
+    titles: dict[str, str] = {}
+    items = [(h.id, h.span) for h in plan.headlines] + [(m.id, m.span) for m in plan.measures]
+    for item_id, span in items:
+        planned = item_id.startswith("measure/")
+        year = years[item_id.split("/")[1].split("-")[0]]
+        for found in policies.find_policies(text, span.start, span.end):
+            instrument = titles.setdefault(found.title, f"policy/{len(titles) + 1}")
+            plan.policies.append(
+                PolicyAction(
+                    f"policy-action/{len(plan.policies) + 1}",
+                    instrument,
+                    found.title,
+                    found.kind,
+                    found.action,
+                    "planned" if planned else "done",
+                    year,
+                    item_id,
+                    Span(found.start, found.end),
+                    Span(found.title_start, found.title_end),
+                )
+            )

@@ -1,0 +1,190 @@
+"""The loaded dataset and the only caller of the query engine (pyoxigraph).
+
+One :class:`Store` owns the dataset; every query goes through :meth:`Store.query`, which binds
+parameters through the engine (never by pasting text), refuses updates, ``SERVICE`` and ``LOAD``
+before anything is evaluated, uses the union of the named graphs as the default graph, and never
+silently cuts a result: past ``max_rows`` it raises :class:`RowCapExceeded`.
+
+>>> store = Store.from_trig(b'<urn:g> { <urn:a> <urn:p> "x" . }')
+>>> store.query("SELECT ?o WHERE { ?s ?p ?o }").rows
+[{'o': 'x'}]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from policykg.errors import InputError
+
+__all__ = [
+    "QueryRefused",
+    "QueryResult",
+    "RowCapExceeded",
+    "Store",
+    "Term",
+    "to_term",
+]
+
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+
+FORBIDDEN = re.compile(
+    r"""
+    \b(?P<word>
+        SERVICE      # federated query: would reach another host
+      | LOAD         # would read a URL or a file
+      | INSERT | DELETE | CLEAR | DROP | CREATE | COPY | MOVE | ADD   # updates
+    )\b
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_STRINGS_AND_COMMENTS = re.compile(
+    r"""
+      "(?:[^"\\\n]|\\.)*"        # a double-quoted string
+    | '(?:[^'\\\n]|\\.)*'        # a single-quoted string
+    | <[^<>"{}|^`\\\s]*>         # an IRI
+    | \#[^\n]*                   # a comment
+    """,
+    re.VERBOSE,
+)
+
+
+class QueryRefused(InputError):
+    """A query the store will not run: an update, SERVICE or LOAD, or a syntax error."""
+
+
+class RowCapExceeded(InputError):
+    """A result with more rows than allowed: an error, never a cut result."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A query's result: SELECT rows (variable → lexical value), an ASK boolean, or triples."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: tuple[str, ...]
+    rows: list[dict[str, str]]
+    terms: list[dict[str, Term]]
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = ()
+
+
+def to_term(value: object) -> Term:
+    """A Python value as an RDF term: IRIs for ``http(s):``/``urn:`` strings, else a literal.
+
+    >>> to_term("https://w3id.org/x"), to_term("个转企")
+    (<NamedNode value=https://w3id.org/x>, <Literal value=个转企 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>)
+    """
+    if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode):
+        return value
+    if isinstance(value, str) and re.match(r"^(https?|urn):\S+$", value):
+        return ox.NamedNode(value)
+    if isinstance(value, bool | int | float):
+        return ox.Literal(value)
+    return ox.Literal(str(value))
+
+
+class Store:
+    """The loaded dataset. Make one, keep it, pass it to whoever queries."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+
+    @classmethod
+    def from_trig(cls, data: bytes) -> Store:
+        """A store holding a TriG (or N-Quads) document."""
+        store = ox.Store()
+        store.load(data, format=ox.RdfFormat.TRIG)
+        return cls(store)
+
+    @classmethod
+    def from_files(cls, paths: Iterable[Path]) -> Store:
+        """A store holding every given TriG file; a missing or broken file is an InputError."""
+        store = ox.Store()
+        found = False
+        for path in paths:
+            found = True
+            try:
+                store.load(path=str(path), format=ox.RdfFormat.TRIG)
+            except (OSError, SyntaxError, ValueError) as error:
+                raise InputError(f"cannot load the graph: {error}", source=str(path)) from error
+        if not found:
+            raise InputError("no graph to load: run 'policykg build' first")
+        return cls(store)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def query(
+        self,
+        text: str,
+        bindings: Mapping[str, object] | None = None,
+        *,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Run a read-only SPARQL query with engine-bound parameters.
+
+        ``bindings`` map variable names (without ``?``) to values (see :func:`to_term`); bound
+        variables must be projected (``SELECT *`` or named), as SPARQL's substitution requires.
+        """
+        result = self._run(text, bindings)
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult("ask", (), [], [], boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = tuple(v.value for v in result.variables)
+            terms: list[dict[str, Term]] = []
+            for solution in result:
+                if max_rows is not None and len(terms) >= max_rows:
+                    raise RowCapExceeded(
+                        f"the result has more than {max_rows} rows; add LIMIT and OFFSET to page"
+                    )
+                terms.append({v: solution[v] for v in variables if solution[v] is not None})
+            rows = [{k: t.value for k, t in row.items()} for row in terms]
+            return QueryResult("select", variables, rows, terms)
+        triples = []
+        for triple in result:
+            if max_rows is not None and len(triples) >= max_rows:
+                raise RowCapExceeded(
+                    f"the result has more than {max_rows} triples; add LIMIT and OFFSET to page"
+                )
+            triples.append(triple)
+        return QueryResult("graph", ("subject", "predicate", "object"), [], [], triples=tuple(triples))
+
+    def _run(self, text: str, bindings: Mapping[str, object] | None) -> Any:
+        _refuse_forbidden(text)
+        substitutions = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
+        try:
+            return self._store.query(
+                text, use_default_graph_as_union=True, substitutions=substitutions or None
+            )
+        except SyntaxError as error:
+            raise QueryRefused(f"SPARQL syntax error: {error}") from error
+        except RuntimeError as error:
+            raise QueryRefused(f"cannot run the query: {error}") from error
+
+    def serialise(
+        self, text: str, fmt: str, bindings: Mapping[str, object] | None = None
+    ) -> bytes:
+        """Run a query and serialise its result: ``json`` or ``csv`` (SELECT/ASK), or ``nt``."""
+        result = self._run(text, bindings)
+        formats = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}
+        if isinstance(result, ox.QueryTriples):
+            return bytes(result.serialize(format=ox.RdfFormat.N_TRIPLES))
+        if fmt not in formats:
+            raise QueryRefused(f"unknown result format {fmt!r}: expected one of json, csv")
+        return bytes(result.serialize(format=formats[fmt]))
+
+
+def _refuse_forbidden(text: str) -> None:
+    """Refuse updates, SERVICE and LOAD before the engine sees the query."""
+    bare = _STRINGS_AND_COMMENTS.sub(" ", text)
+    match = FORBIDDEN.search(bare)
+    if match:
+        word = match["word"].upper()
+        what = "updates are" if word not in {"SERVICE", "LOAD"} else f"{word} is"
+        raise QueryRefused(f"{what} not allowed: this store is read-only and never leaves the machine")

@@ -1,0 +1,196 @@
+"""Trace a measure (or headline) up to the top of its hierarchy, and the requirements it serves.
+
+A measure climbs the framework (``pk:partOf``: measure → focus area → build → project → work line);
+a headline, which belongs to the summary and to no framework node, climbs the document
+(``dct:isPartOf``: headline → section → part → report). Every step carries the evidence of the
+relation that leads to it: *stated* or *extracted* with the spans of the text, or *curated* with
+the curator's rationale. A focus area may serve several builds, so a trace may have several paths.
+
+>>> from policykg.paths import graphs_dir
+>>> from policykg.store import Store
+>>> store = Store.from_files(sorted(graphs_dir().glob("*.trig")))
+>>> result = trace(store, "measure/2-2-1")
+>>> [step.id for step in result.paths[0]]
+['measure/2-2-1', 'area/2', 'build/3', 'project', 'workline']
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+import networkx as nx
+
+from policykg.errors import InputError
+from policykg.export import local_id
+from policykg.queries import load_query
+from policykg.store import Store
+
+__all__ = ["Evidence", "Step", "Trace", "render_json", "render_text", "resolve", "trace"]
+
+PK = "https://w3id.org/policykg/ontology#"
+FRAMEWORK = PK + "partOf"
+SERVES = PK + "contributesTo"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a relation holds: its kind, and the spans that state it or the curator's rationale."""
+
+    kind: str  # stated | extracted | curated
+    spans: tuple[tuple[int, int, str], ...] = ()
+    rationale: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """A node on a trace, with the relation (and its evidence) that leads to it from below."""
+
+    id: str
+    iri: str
+    type: str
+    label_zh: str | None
+    label_en: str | None
+    relation: str | None = None  # "partOf", "isPartOf" or "contributesTo"; None for the start
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The paths from a node to the top, and the requirements the nodes on them serve."""
+
+    start: Step
+    paths: tuple[tuple[Step, ...], ...]
+    requirements: tuple[Step, ...]
+
+
+def resolve(store: Store, node: str) -> str:
+    """The IRI of a node given as an IRI, a local id (``measure/2-2-1``) or a notation (``P2.2.1``)."""
+    if node.startswith(("http://", "https://")):
+        found = store.query("SELECT ?node WHERE { ?node ?p ?o } LIMIT 1", {"node": node}).rows
+        iris = [row["node"] for row in found]
+    else:
+        iris = sorted({row["node"] for row in store.query(load_query("find").text, {"id": node}).rows})
+    if not iris:
+        raise InputError(
+            f"no node {node!r}: give an IRI, a local id such as measure/2-2-1, "
+            "or a notation such as P2.2.1"
+        )
+    if len(iris) > 1:
+        raise InputError(f"{node!r} is ambiguous: " + ", ".join(iris))
+    return iris[0]
+
+
+def trace(store: Store, node: str) -> Trace:
+    """Trace a node up to the top of its hierarchy; InputError when there is no such node."""
+    start_iri = resolve(store, node)
+    edges = store.query(load_query("trace-edges").text).rows
+    up = nx.MultiDiGraph()
+    for row in edges:
+        key = (row["child"], row["parent"], row["relation"])
+        if up.has_edge(*key):
+            up.edges[key]["rows"].append(row)
+        else:
+            up.add_edge(*key, rows=[row])
+    if start_iri not in up:
+        up.add_node(start_iri)
+    climb = nx.DiGraph()
+    for child in up.nodes:
+        relations = {key for _, _, key in up.out_edges(child, keys=True)}
+        follow = FRAMEWORK if FRAMEWORK in relations else None
+        for _, parent, key in up.out_edges(child, keys=True):
+            if key == SERVES:
+                continue
+            if follow is None or key == follow:
+                climb.add_edge(child, parent, relation=key)
+    if start_iri not in climb:
+        climb.add_node(start_iri)
+    reachable = nx.descendants(climb, start_iri) | {start_iri}
+    tops = sorted(n for n in reachable if climb.out_degree(n) == 0)
+    labels: dict[str, Step] = {}
+
+    def step(iri: str, relation: str | None = None, child: str | None = None) -> Step:
+        if iri not in labels:
+            labels[iri] = _describe(store, iri)
+        base = labels[iri]
+        if relation is None or child is None:
+            return base
+        rows = up.edges[child, iri, relation]["rows"] if up.has_edge(child, iri, relation) else []
+        return Step(
+            base.id, base.iri, base.type, base.label_zh, base.label_en,
+            _name(relation), _evidence(rows),
+        )
+
+    paths = []
+    for top in tops:
+        for path in nx.all_simple_paths(climb, start_iri, top) if top != start_iri else [[start_iri]]:
+            steps = [step(path[0])]
+            for child, parent in zip(path, path[1:], strict=False):
+                steps.append(step(parent, climb.edges[child, parent]["relation"], child))
+            paths.append(tuple(steps))
+    paths.sort(key=lambda p: [s.id for s in p])
+    served = []
+    on_paths = sorted({s.iri for p in paths for s in p})
+    for iri in on_paths:
+        for _, requirement, key in sorted(up.out_edges(iri, keys=True)):
+            if key == SERVES:
+                served.append(step(requirement, SERVES, iri))
+    return Trace(step(start_iri), tuple(paths), tuple(served))
+
+
+def _name(relation: str) -> str:
+    return relation.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _evidence(rows: list[dict[str, str]]) -> Evidence:
+    kind = _name(rows[0]["evidence"]) if rows else "stated"
+    spans = sorted({(int(r["begin"]), int(r["end"]), r["anchor"]) for r in rows if "begin" in r})
+    rationale = next((r["rationale"] for r in rows if "rationale" in r), None)
+    return Evidence(kind, tuple(spans), rationale)
+
+
+def _describe(store: Store, iri: str) -> Step:
+    rows = store.query(load_query("node").text, {"node": iri}).rows
+    types = [_name(r["type"]) for r in rows]
+    own = [t for t in types if t not in {"Concept", "ConceptScheme", "Collection"}] or types or ["?"]
+    zh = next((r["label_zh"] for r in rows if "label_zh" in r), None)
+    en = next((r["label_en"] for r in rows if "label_en" in r), None)
+    return Step(local_id(iri), iri, own[0], zh, en)
+
+
+def render_json(result: Trace) -> str:
+    """The trace as JSON: start, paths (lists of steps) and requirements."""
+    return json.dumps(asdict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_text(result: Trace) -> str:
+    """The trace as indented text, one step a line, with its evidence beneath."""
+    lines = []
+    for n, path in enumerate(result.paths, 1):
+        if len(result.paths) > 1:
+            lines.append(f"path {n}:")
+        for depth, step in enumerate(path):
+            lines.extend(_step_lines(step, depth))
+    if result.requirements:
+        lines.append("serves the requirements:")
+        for step in result.requirements:
+            lines.extend(_step_lines(step, 1))
+    return "\n".join(lines) + "\n"
+
+
+def _step_lines(step: Step, depth: int) -> list[str]:
+    pad = "  " * depth
+    label = " | ".join(x for x in (step.label_zh, step.label_en) if x) or "(unnamed)"
+    head = f"{pad}{'↑ ' if step.relation and step.relation != 'contributesTo' else ''}{step.id}  [{step.type}]  {label}"
+    lines = [head]
+    if step.evidence:
+        ev = step.evidence
+        where = f"{pad}    {step.relation}, {ev.kind}"
+        if ev.rationale:
+            where += f": {ev.rationale}"
+        lines.append(where)
+        for begin, end, anchor in ev.spans:
+            shown = anchor if len(anchor) <= 60 else anchor[:57] + "…"
+            lines.append(f"{pad}    [{begin}, {end}) “{shown}”")
+    lines.append(f"{pad}    {step.iri}")
+    return lines
