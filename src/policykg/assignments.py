@@ -17,8 +17,10 @@ its row (the file's line number) and column, and a table with any problem import
 >>> import io
 >>> table = read_table(io.StringIO("measure,lead_unit,cooperating_units,deadline\\n"
 ...     "2-2-1,登记注册处,信用监管处;各区,2024-06-30\\n"), "demo", {"measure/2-2-1"}, {})
->>> [(a.role, a.unit, a.deadline) for a in table.assignments]
-[('lead', 'unit/登记注册处', '2024-06-30'), ('cooperating', 'unit/信用监管处', '2024-06-30'), ('cooperating', 'unit/各区', '2024-06-30')]
+>>> [(a.role, a.unit, a.deadline) for a in table.assignments]  # doctest: +NORMALIZE_WHITESPACE
+[('lead', 'unit/登记注册处', '2024-06-30'),
+ ('cooperating', 'unit/信用监管处', '2024-06-30'),
+ ('cooperating', 'unit/各区', '2024-06-30')]
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ last good ``graphs/`` as it was. Two builds of the same input give byte-identica
 
 >>> from policykg.paths import graphs_dir
 >>> result = build(graphs_dir() / "sources" / "shenzhen-amr-2023-summary-2024-plan.txt")
->>> sorted(result.files)
-['sources/shenzhen-amr-2023-summary-2024-plan.txt', 'szamr-2024.jsonld', 'szamr-2024.trig', 'szamr-2024.ttl']
+>>> sorted(result.files)  # doctest: +NORMALIZE_WHITESPACE
+['sources/shenzhen-amr-2023-summary-2024-plan.txt',
+ 'szamr-2024.jsonld', 'szamr-2024.trig', 'szamr-2024.ttl']
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def _tables(plan: Plan, paths: Sequence[Path], say: Progress) -> list[Table]:
 
 
 def serialise(dataset: Dataset, document: str) -> dict[str, bytes]:
-    """The dataset as TriG (every named graph), Turtle (their union) and JSON-LD (with a context)."""
+    """The dataset as TriG (all named graphs), Turtle (their union) and JSON-LD (with a context)."""
     union = Graph()
     for prefix, namespace in PREFIXES.items():
         union.bind(prefix, namespace)
@@ -193,7 +194,9 @@ def write(result: BuildResult, out: Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists() and target.read_bytes() == content:
             continue
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(content)

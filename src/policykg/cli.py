@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -33,23 +33,23 @@ app = typer.Typer(
 T = TypeVar("T")
 
 
-class TraceFormat(str, Enum):
+class TraceFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
 
 
-class QueryFormat(str, Enum):
+class QueryFormat(StrEnum):
     json = "json"
     csv = "csv"
     table = "table"
 
 
-class Export(str, Enum):
+class Export(StrEnum):
     framework = "framework"
     measures = "measures"
     units = "units"
@@ -94,9 +94,14 @@ def build(
             "repeatable. Each lands in its own named graph."
         ),
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Where to write the graphs. Default: graphs/.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the graphs. Default: graphs/.")
+    ] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Write nothing; exit 1 if the folder differs from a fresh build.")
+        bool,
+        typer.Option(
+            "--check", help="Write nothing; exit 1 if the folder differs from a fresh build."
+        ),
     ] = False,
 ) -> None:
     """Parse the report, build and validate its graph, and write TriG, Turtle and JSON-LD."""
@@ -111,9 +116,7 @@ def build(
     if check:
         stale = builder.check(result, target)
         if stale:
-            raise _fail(
-                f"{target} is stale; run 'policykg build':\n  " + "\n  ".join(stale), 1
-            )
+            raise _fail(f"{target} is stale; run 'policykg build':\n  " + "\n  ".join(stale), 1)
         typer.echo(f"{target} matches a fresh build ({len(result.files)} files)")
         return
     written = builder.write(result, target)
@@ -126,17 +129,20 @@ def build(
         f"{kinds.get(k, 0)} {k}"
         for k in ("WorkLine", "Project", "Build", "Requirement", "FocusArea", "TaskList")
     )
-    parts = [s for s in plan.sections if s.kind == "Part"]
+    summary = [s for s in plan.sections if s.kind == "Section" and s.parent == "part/1"]
+    instruments = len({p.instrument for p in plan.policies})
     lines = [
         f"report       {plan.document} ({len(plan.text)} characters, sha256 {plan.sha256[:12]}…)",
         f"framework    {plan.code}: {framework} ({unnamed} task lists unnamed)",
-        f"summary      {sum(s.kind == 'Section' and s.parent == parts[0].id for s in plan.sections)} sections, "
-        f"{len(plan.headlines)} headlines",
-        f"plan         {len({m.section for m in plan.measures})} sections, {len(plan.measures)} measures",
+        f"summary      {len(summary)} sections, {len(plan.headlines)} headlines",
+        f"plan         {len({m.section for m in plan.measures})} sections, "
+        f"{len(plan.measures)} measures",
         f"units        {len(plan.units)} organisations, {len(plan.assignments)} assignments",
-        f"policies     {len({p.instrument for p in plan.policies})} instruments, {len(plan.policies)} actions",
+        f"policies     {instruments} instruments, {len(plan.policies)} actions",
         "triples      "
-        + ", ".join(f"{iri.rsplit('/graph/', 1)[-1]} {n}" for iri, n in result.triples_per_graph().items()),
+        + ", ".join(
+            f"{iri.rsplit('/graph/', 1)[-1]} {n}" for iri, n in result.triples_per_graph().items()
+        ),
         f"shapes       conforms ({result.seconds['shacl']:.2f} s)",
         "time         "
         + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.seconds.items()),
@@ -174,8 +180,12 @@ def validate(
 
 @app.command("trace")
 def trace_command(
-    node: Annotated[str, typer.Argument(help="A measure or headline: measure/2-2-1, P2.2.1 or an IRI.")],
-    format: Annotated[TraceFormat, typer.Option("--format", help="text or json")] = TraceFormat.text,
+    node: Annotated[
+        str, typer.Argument(help="A measure or headline: measure/2-2-1, P2.2.1 or an IRI.")
+    ],
+    format: Annotated[
+        TraceFormat, typer.Option("--format", help="text or json")
+    ] = TraceFormat.text,
     graphs: GraphsOption = None,
 ) -> None:
     """Trace a node up to the work line (or the report), with each step's evidence."""
@@ -187,7 +197,9 @@ def trace_command(
 @app.command("export")
 def export_command(
     what: Annotated[Export, typer.Argument(help="framework, measures, units or policies")],
-    format: Annotated[ExportFormat, typer.Option("--format", help="json or csv")] = ExportFormat.json,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", help="json or csv")
+    ] = ExportFormat.json,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
     graphs: GraphsOption = None,
 ) -> None:
@@ -203,8 +215,15 @@ def export_command(
 
 @app.command()
 def query(
-    sparql: Annotated[str, typer.Argument(help="A SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query; - reads it from standard input.")],
-    format: Annotated[QueryFormat, typer.Option("--format", help="json, csv or table")] = QueryFormat.table,
+    sparql: Annotated[
+        str,
+        typer.Argument(
+            help="A SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query; - reads it from stdin."
+        ),
+    ],
+    format: Annotated[
+        QueryFormat, typer.Option("--format", help="json, csv or table")
+    ] = QueryFormat.table,
     graphs: GraphsOption = None,
 ) -> None:
     """Run a read-only SPARQL query over the union of the named graphs."""
@@ -235,4 +254,3 @@ def _table(variables: tuple[str, ...], rows: list[dict[str, str]]) -> str:
 def main() -> None:
     """Entry point for ``python -m policykg``."""
     app()
-

@@ -69,7 +69,12 @@ def load_curation(path: Path) -> Curation:
         raise InputError("expected 'labels_en' to map node ids to English labels", source=where)
     links = []
     for n, entry in enumerate(data.get("links") or [], 1):
-        if not isinstance(entry, dict) or set(entry) != {"subject", "predicate", "object", "rationale"}:
+        if not isinstance(entry, dict) or set(entry) != {
+            "subject",
+            "predicate",
+            "object",
+            "rationale",
+        }:
             raise InputError(
                 f"links entry {n}: expected exactly subject, predicate, object, rationale",
                 source=where,

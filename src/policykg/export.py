@@ -117,12 +117,17 @@ def render(rows: Sequence[dict[str, str]], fields: Sequence[str], fmt: Format) -
     """
     if fmt == "json":
         data = [
-            {k: (int(r[k]) if k in {"start", "end", "mentions"} and r.get(k) else r.get(k, "")) for k in fields}
+            {
+                k: (int(r[k]) if k in {"start", "end", "mentions"} and r.get(k) else r.get(k, ""))
+                for k in fields
+            }
             for r in rows
         ]
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(fields), extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(
+        out, fieldnames=list(fields), extrasaction="ignore", lineterminator="\n"
+    )
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

@@ -71,7 +71,7 @@ COUNT = r"(?P<count>\d+|[一二两三四五六七八九十]+)"
 # A run of names joined by 、 (or 和 before the last), ending in the count of what they are.
 LISTED = re.compile(
     r"""
-    (?P<list>[\u4e00-\u9fff]+(?:[、][\u4e00-\u9fff]+)+)   # names joined by 、 (the last may hold 和)
+    (?P<list>[\u4e00-\u9fff]+(?:[、][\u4e00-\u9fff]+)+)  # names joined by 、 (和 may join the last)
     """
     + COUNT
     + r"""
@@ -137,7 +137,8 @@ def read_framework(text: str, preamble: Sequence[Span], source: str | None = Non
     ]
     if not code_hits:
         raise InputError(
-            'expected the framework code, a quoted number such as “1146810”, before the first section',
+            "expected the framework code, a quoted number such as “1146810”, "
+            "before the first section",
             line=first_line,
             source=source,
         )
@@ -158,7 +159,7 @@ def read_framework(text: str, preamble: Sequence[Span], source: str | None = Non
     by_level = {d.level: d for d in definitions}
     line = by_level["WorkLine"]
     project = by_level["Project"]
-    line_name, line_span = reader.first_quoted(line)
+    line_name, _ = reader.first_quoted(line)
     nodes.append(FrameworkNode("workline", "WorkLine", 1, line_name, reader.spans_of(line_name)))
     name, _ = reader.first_quoted(project)
     nodes.append(FrameworkNode("project", "Project", 1, name, reader.spans_of(name)))
@@ -186,11 +187,13 @@ def read_framework(text: str, preamble: Sequence[Span], source: str | None = Non
         groups.append(
             Group(group_id, group_kind, definition.digit, tuple(members), (definition.span,))
         )
-        parent, evidence = ("project", "stated") if level == "Build" else ("workline", "extracted")
         if level == "FocusArea":
             continue  # the areas hang under the builds they carry out: a curated link
         for member in members:
-            links.append(Link(member, "partOf", parent, evidence, (definition.span,)))
+            if level == "Build":  # "这是落实“强基工程”的具体举措"
+                links.append(Link(member, "partOf", "project", "stated", (definition.span,)))
+            else:  # a layer of the code under its work line
+                links.append(Link(member, "partOf", "workline", "extracted", (definition.span,)))
     return Framework(code, (_span(code_match, "code"),), tuple(nodes), tuple(groups), tuple(links))
 
 
@@ -205,9 +208,7 @@ def _definitions(text: str, preamble: Sequence[Span], source: str | None) -> lis
         if not match:
             continue
         body = Span(match.end(), para.end)
-        level = next(
-            (name for name, key in LEVELS if key.search(text, body.start, body.end)), None
-        )
+        level = next((name for name, key in LEVELS if key.search(text, body.start, body.end)), None)
         if level is None or any(d.level == level for d in found):
             raise InputError(
                 f"cannot tell which level of the framework the digit “{match['digit']}” defines "
@@ -220,7 +221,7 @@ def _definitions(text: str, preamble: Sequence[Span], source: str | None) -> lis
     if missing:
         where = line_of(text, preamble[-1].end) if preamble else 1
         raise InputError(
-            f"expected a definition (“N”是指…) for each level of the framework; missing: "
+            "expected a definition (“N”是指…) for each level of the framework; missing: "
             + ", ".join(missing),
             line=where,
             source=source,
@@ -242,7 +243,9 @@ class _Reader:
     def first_quoted(self, definition: _Definition) -> tuple[str, Span]:
         match = QUOTED.search(self.text, definition.body.start, definition.body.end)
         if not match:
-            raise self.error(f"expected a quoted name in the definition of “{definition.digit}”", definition.span)
+            raise self.error(
+                f"expected a quoted name in the definition of “{definition.digit}”", definition.span
+            )
         return match["term"], _span(match, "term")
 
     def spans_of(self, name: str) -> tuple[Span, ...]:
@@ -277,7 +280,9 @@ class _Reader:
         if goal < 0:
             return []
         aims = []
-        for match in re.finditer(r"[\u4e00-\u9fff]+(?:、[\u4e00-\u9fff]+)+", self.text[goal : body.end]):
+        for match in re.finditer(
+            r"[\u4e00-\u9fff]+(?:、[\u4e00-\u9fff]+)+", self.text[goal : body.end]
+        ):
             aims.extend(self._split(goal + match.start(), goal + match.end()))
         return aims
 
@@ -288,9 +293,9 @@ class _Reader:
             if "、" in match["term"]:
                 names = self._split(match.start("term"), match.end("term"), count)
                 return self._checked(names, count, definition)
-        match = LISTED.search(self.text, body.start, body.end)
-        if match and _count(match["count"]) == count:
-            return self._checked(self._split(*_bounds(match), count), count, definition)
+        listed = LISTED.search(self.text, body.start, body.end)
+        if listed and _count(listed["count"]) == count:
+            return self._checked(self._split(*_bounds(listed), count), count, definition)
         for para in self.preamble:
             for match in LISTED.finditer(self.text, para.start, para.end):
                 if _count(match["count"]) == count:
@@ -313,7 +318,8 @@ class _Reader:
         if len(names) != count:
             found = "、".join(name for name, _ in names)
             raise self.error(
-                f"“{definition.digit}” counts {count} members but the text lists {len(names)}: {found}",
+                f"“{definition.digit}” counts {count} members "
+                f"but the text lists {len(names)}: {found}",
                 definition.span,
             )
         return names

@@ -1,8 +1,9 @@
 """Turn a parsed plan into RDF: the only module that writes triples.
 
 What the text states goes into the report's ``stated`` named graph, every node with
-``prov:wasDerivedFrom`` a span (``nif:beginIndex``, ``nif:endIndex``, ``nif:anchorOf``); what a curator
-inferred goes into its ``curated`` graph, every link reified with its ``pk:rationale``; each imported
+``prov:wasDerivedFrom`` a span (``nif:beginIndex``, ``nif:endIndex``, ``nif:anchorOf``); what a
+curator inferred goes into its ``curated`` graph, every link reified with its ``pk:rationale``; each
+imported
 task breakdown table gets a graph of its own. IRIs are deterministic and readable::
 
     https://w3id.org/policykg/id/szamr-2024/measure/2-3-2
@@ -256,7 +257,13 @@ class _Writer:
         text = self.plan.text
         for unit in self.plan.units:
             node = self.node(unit.id)
-            g.add((node, RDF.type, ORG.OrganizationalUnit if unit.kind == "unit" else ORG.Organization))
+            g.add(
+                (
+                    node,
+                    RDF.type,
+                    ORG.OrganizationalUnit if unit.kind == "unit" else ORG.Organization,
+                )
+            )
             target = g if unit.label in text else self.curated_graph
             target.add((node, SKOS.prefLabel, Literal(unit.label, lang=ZH)))
             for form in sorted({span.anchor(text) for span in unit.mentions} - {unit.label}):
@@ -312,7 +319,9 @@ class _Writer:
                 g.add((doc, SKOS.prefLabel, Literal(title, lang=lang)))
         if curation.publisher:
             rationale = curation.source_rationale or "the report's publisher"
-            link = Link("document", "publisher", f"unit/{curation.publisher}", "curated", (), rationale)
+            link = Link(
+                "document", "publisher", f"unit/{curation.publisher}", "curated", (), rationale
+            )
             self.link(link, g, DCTERMS.publisher)
         for local, label in sorted(curation.labels_en.items()):
             g.add((self.node(local), SKOS.prefLabel, Literal(label, lang=EN)))
@@ -344,4 +353,3 @@ def _slug(local: str) -> str:
 def _notation(local: str) -> str:
     """``measure/2-3-2`` → ``P2.3.2``."""
     return "P" + local.split("/", 1)[1].replace("-", ".")
-

@@ -118,7 +118,7 @@ class UnitNode:
 
 @dataclass(frozen=True)
 class Assignment:
-    """A unit's responsibility for a measure: owner, lead, cooperating, or a role the text states."""
+    """A unit's responsibility for a measure: owner, lead, cooperating, or a role the text gives."""
 
     id: str
     task: str  # a measure id

@@ -97,7 +97,9 @@ def parse_segmented(
     for part in seg.parts:
         part_id = f"part/{part.ordinal}"
         plan.sections.append(
-            SectionNode(part_id, "Part", part.ordinal, None, seg.text_of(part.title), part.span, part.title)
+            SectionNode(
+                part_id, "Part", part.ordinal, None, seg.text_of(part.title), part.span, part.title
+            )
         )
         for section in part.sections:
             section_id = f"section/{part.ordinal}-{section.ordinal}"

@@ -228,14 +228,20 @@ def _expect_number(
 ) -> None:
     if chinese_numeral(numeral) != expected:
         raise InputError(
-            f"expected {what} number {expected}, found {numeral!r}: {what}s must be numbered in order",
+            f"expected {what} number {expected}, found {numeral!r}: "
+            f"{what}s must be numbered in order",
             line=line_of(text, span.start),
             source=source,
         )
 
 
 def _part(
-    text: str, ordinal: int, heading: Span, match: re.Match[str], body: list[Span], source: str | None
+    text: str,
+    ordinal: int,
+    heading: Span,
+    match: re.Match[str],
+    body: list[Span],
+    source: str | None,
 ) -> Part:
     title = Span(heading.start + match.start("title"), heading.end)
     preamble: list[Span] = []

@@ -146,18 +146,22 @@ class Store:
                 terms.append({v: solution[v] for v in variables if solution[v] is not None})
             rows = [{k: t.value for k, t in row.items()} for row in terms]
             return QueryResult("select", variables, rows, terms)
-        triples = []
+        triples: list[ox.Triple] = []
         for triple in result:
             if max_rows is not None and len(triples) >= max_rows:
                 raise RowCapExceeded(
                     f"the result has more than {max_rows} triples; add LIMIT and OFFSET to page"
                 )
             triples.append(triple)
-        return QueryResult("graph", ("subject", "predicate", "object"), [], [], triples=tuple(triples))
+        return QueryResult(
+            "graph", ("subject", "predicate", "object"), [], [], triples=tuple(triples)
+        )
 
     def _run(self, text: str, bindings: Mapping[str, object] | None) -> Any:
         _refuse_forbidden(text)
-        substitutions = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()
+        }
         try:
             return self._store.query(
                 text, use_default_graph_as_union=True, substitutions=substitutions or None
@@ -167,17 +171,15 @@ class Store:
         except RuntimeError as error:
             raise QueryRefused(f"cannot run the query: {error}") from error
 
-    def serialise(
-        self, text: str, fmt: str, bindings: Mapping[str, object] | None = None
-    ) -> bytes:
+    def serialise(self, text: str, fmt: str, bindings: Mapping[str, object] | None = None) -> bytes:
         """Run a query and serialise its result: ``json`` or ``csv`` (SELECT/ASK), or ``nt``."""
         result = self._run(text, bindings)
         formats = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}
         if isinstance(result, ox.QueryTriples):
-            return bytes(result.serialize(format=ox.RdfFormat.N_TRIPLES))
+            return result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
         if fmt not in formats:
             raise QueryRefused(f"unknown result format {fmt!r}: expected one of json, csv")
-        return bytes(result.serialize(format=formats[fmt]))
+        return result.serialize(format=formats[fmt]) or b""
 
 
 def _refuse_forbidden(text: str) -> None:
@@ -187,4 +189,6 @@ def _refuse_forbidden(text: str) -> None:
     if match:
         word = match["word"].upper()
         what = "updates are" if word not in {"SERVICE", "LOAD"} else f"{word} is"
-        raise QueryRefused(f"{what} not allowed: this store is read-only and never leaves the machine")
+        raise QueryRefused(
+            f"{what} not allowed: this store is read-only and never leaves the machine"
+        )

@@ -16,6 +16,7 @@ the curator's rationale. A focus area may serve several builds, so a trace may h
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import asdict, dataclass
 
@@ -65,12 +66,14 @@ class Trace:
 
 
 def resolve(store: Store, node: str) -> str:
-    """The IRI of a node given as an IRI, a local id (``measure/2-2-1``) or a notation (``P2.2.1``)."""
+    """The IRI of a node given as an IRI, local id (``measure/2-2-1``) or notation (``P2.2.1``)."""
     if node.startswith(("http://", "https://")):
         found = store.query("SELECT ?node WHERE { ?node ?p ?o } LIMIT 1", {"node": node}).rows
         iris = [row["node"] for row in found]
     else:
-        iris = sorted({row["node"] for row in store.query(load_query("find").text, {"id": node}).rows})
+        iris = sorted(
+            {row["node"] for row in store.query(load_query("find").text, {"id": node}).rows}
+        )
     if not iris:
         raise InputError(
             f"no node {node!r}: give an IRI, a local id such as measure/2-2-1, "
@@ -85,7 +88,7 @@ def trace(store: Store, node: str) -> Trace:
     """Trace a node up to the top of its hierarchy; InputError when there is no such node."""
     start_iri = resolve(store, node)
     edges = store.query(load_query("trace-edges").text).rows
-    up = nx.MultiDiGraph()
+    up: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for row in edges:
         key = (row["child"], row["parent"], row["relation"])
         if up.has_edge(*key):
@@ -94,7 +97,7 @@ def trace(store: Store, node: str) -> Trace:
             up.add_edge(*key, rows=[row])
     if start_iri not in up:
         up.add_node(start_iri)
-    climb = nx.DiGraph()
+    climb: nx.DiGraph[str] = nx.DiGraph()
     for child in up.nodes:
         relations = {key for _, _, key in up.out_edges(child, keys=True)}
         follow = FRAMEWORK if FRAMEWORK in relations else None
@@ -117,15 +120,22 @@ def trace(store: Store, node: str) -> Trace:
             return base
         rows = up.edges[child, iri, relation]["rows"] if up.has_edge(child, iri, relation) else []
         return Step(
-            base.id, base.iri, base.type, base.label_zh, base.label_en,
-            _name(relation), _evidence(rows),
+            base.id,
+            base.iri,
+            base.type,
+            base.label_zh,
+            base.label_en,
+            _name(relation),
+            _evidence(rows),
         )
 
     paths = []
     for top in tops:
-        for path in nx.all_simple_paths(climb, start_iri, top) if top != start_iri else [[start_iri]]:
+        for path in (
+            nx.all_simple_paths(climb, start_iri, top) if top != start_iri else [[start_iri]]
+        ):
             steps = [step(path[0])]
-            for child, parent in zip(path, path[1:], strict=False):
+            for child, parent in itertools.pairwise(path):
                 steps.append(step(parent, climb.edges[child, parent]["relation"], child))
             paths.append(tuple(steps))
     paths.sort(key=lambda p: [s.id for s in p])
@@ -152,7 +162,9 @@ def _evidence(rows: list[dict[str, str]]) -> Evidence:
 def _describe(store: Store, iri: str) -> Step:
     rows = store.query(load_query("node").text, {"node": iri}).rows
     types = [_name(r["type"]) for r in rows]
-    own = [t for t in types if t not in {"Concept", "ConceptScheme", "Collection"}] or types or ["?"]
+    own = (
+        [t for t in types if t not in {"Concept", "ConceptScheme", "Collection"}] or types or ["?"]
+    )
     zh = next((r["label_zh"] for r in rows if "label_zh" in r), None)
     en = next((r["label_en"] for r in rows if "label_en" in r), None)
     return Step(local_id(iri), iri, own[0], zh, en)
@@ -181,7 +193,8 @@ def render_text(result: Trace) -> str:
 def _step_lines(step: Step, depth: int) -> list[str]:
     pad = "  " * depth
     label = " | ".join(x for x in (step.label_zh, step.label_en) if x) or "(unnamed)"
-    head = f"{pad}{'↑ ' if step.relation and step.relation != 'contributesTo' else ''}{step.id}  [{step.type}]  {label}"
+    arrow = "↑ " if step.relation and step.relation != "contributesTo" else ""
+    head = f"{pad}{arrow}{step.id}  [{step.type}]  {label}"
     lines = [head]
     if step.evidence:
         ev = step.evidence
