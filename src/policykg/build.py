@@ -22,12 +22,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
 from policykg.assignments import Table, load_table
 from policykg.curated import Curation, find_curation
 from policykg.errors import BuildError, InputError
-from policykg.graph import PREFIXES, build_dataset
+from policykg.graph import PREFIXES, build_dataset, union_graph
 from policykg.model import Plan
 from policykg.parse import parse_plan
 from policykg.units import load_lexicon
@@ -146,12 +146,7 @@ def _tables(plan: Plan, paths: Sequence[Path], say: Progress) -> list[Table]:
 
 def serialise(dataset: Dataset, document: str) -> dict[str, bytes]:
     """The dataset as TriG (all named graphs), Turtle (their union) and JSON-LD (with a context)."""
-    union = Graph()
-    for prefix, namespace in PREFIXES.items():
-        union.bind(prefix, namespace)
-    for graph in dataset.graphs():
-        for triple in graph:
-            union.add(triple)
+    union = union_graph(dataset)
     # rdflib writes a dataset's graphs in its store's (set) order: write one graph at a time,
     # sorted by name; a concatenation of TriG documents is a TriG document.
     chunks = []

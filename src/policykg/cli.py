@@ -158,21 +158,22 @@ def validate(
     ] = None,
 ) -> None:
     """Check a graph against the SHACL shapes (ontology/shapes.ttl)."""
-    from rdflib import Dataset
+    from rdflib import Graph
 
+    from policykg.graph import read_dataset, union_graph
     from policykg.validate import validate as run
 
     files = [file] if file else sorted(graphs_dir().glob("*.trig"))
     if not files:
         raise _fail("no graph to validate: run 'policykg build' first", 2)
-    dataset = Dataset()
+    union = Graph()
     for path in files:
         fmt = "turtle" if path.suffix == ".ttl" else "trig"
         try:
-            dataset.parse(path, format=fmt)
+            union += union_graph(read_dataset(path, fmt))
         except Exception as error:  # rdflib raises many kinds of parse errors
             raise _fail(f"{path}: cannot parse as {fmt}: {error}", 2) from None
-    report = run(dataset)
+    report = run(union)
     typer.echo(report.summary())
     if not report.conforms:
         raise typer.Exit(1)

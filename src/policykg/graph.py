@@ -16,9 +16,11 @@ rdflib.term.URIRef('https://w3id.org/policykg/id/szamr-2024/measure/2-3-2')
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
-from rdflib import RDF, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, SKOS, XSD, ConjunctiveGraph, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV
 
 from policykg.assignments import Table
@@ -37,7 +39,9 @@ __all__ = [
     "curated_graph_iri",
     "document_iri",
     "iri",
+    "read_dataset",
     "stated_graph_iri",
+    "union_graph",
     "unit_iri",
 ]
 
@@ -73,6 +77,38 @@ LEGAL_KINDS = frozenset({"law", "regulation"})
 
 ZH = "zh"
 EN = "en"
+
+
+def union_graph(data: Graph) -> Graph:
+    """One plain graph of all the triples of a dataset (or the graph itself).
+
+    rdflib 7 deprecates, with a warning, most lookups on a Dataset; a plain graph has none.
+    """
+    if not isinstance(data, ConjunctiveGraph):
+        return data
+    union = Graph()
+    for prefix, namespace in data.namespaces():
+        union.bind(prefix, namespace)
+    union.addN((s, p, o, union) for s, p, o, _ in data.quads((None, None, None, None)))
+    return union
+
+
+def read_dataset(source: Path | bytes, format: str = "trig") -> Dataset:
+    """Parse TriG (or another RDF format) into a Dataset.
+
+    rdflib's ``Dataset.parse`` calls rdflib's own deprecated ``default_context``; that warning
+    is about rdflib's internals, not ours, so it is silenced here and only here.
+    """
+    dataset = Dataset()
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", r"(Dataset\..*|ConjunctiveGraph) is deprecated", DeprecationWarning
+        )
+        if isinstance(source, Path):
+            dataset.parse(source, format=format)
+        else:
+            dataset.parse(data=source, format=format)
+    return dataset
 
 
 def document_iri(document: str) -> URIRef:

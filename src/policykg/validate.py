@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from functools import cache
 
 import pyshacl
-from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SH, SKOS
 from rdflib.term import Node
 
+from policykg.graph import union_graph
 from policykg.paths import ontology_dir
 
 __all__ = ["ValidationReport", "Violation", "load_ontology", "load_shapes", "validate"]
@@ -114,7 +115,7 @@ def validate(data: Graph) -> ValidationReport:
       … and 2 more
     """
     conforms, results, _text = pyshacl.validate(
-        data_graph=_union(data),
+        data_graph=union_graph(data),
         shacl_graph=load_shapes(),
         ont_graph=load_ontology(),
         inference="none",
@@ -126,17 +127,6 @@ def validate(data: Graph) -> ValidationReport:
     violations = {_violation(results, result) for result in _results(results)}
     ordered = sorted(violations, key=lambda v: (v.shape, v.focus, v.path or "", v.message))
     return ValidationReport(conforms=bool(conforms), violations=tuple(ordered))
-
-
-def _union(data: Graph) -> Graph:
-    """``data`` itself, or for a Dataset (or ConjunctiveGraph) one graph of all its triples."""
-    if not isinstance(data, ConjunctiveGraph):
-        return data
-    union = Graph()
-    for prefix, namespace in data.namespaces():
-        union.bind(prefix, namespace)
-    union.addN((s, p, o, union) for s, p, o, _ in data.quads((None, None, None, None)))
-    return union
 
 
 def _results(results: Graph) -> list[Node]:
