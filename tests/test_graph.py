@@ -312,3 +312,17 @@ def test_serialisations_hold_the_same_graph(built: BuildResult) -> None:
 @pytest.mark.parametrize("ext", ["trig", "ttl", "jsonld"])
 def test_no_blank_nodes(built: BuildResult, ext: str) -> None:
     assert b"_:" not in built.files[f"{DOC}.{ext}"]
+
+
+def test_an_instrument_named_two_ways_is_one_by_curation(built: BuildResult) -> None:
+    from rdflib.namespace import OWL
+
+    curated = built.dataset.graph(curated_graph_iri(DOC))
+    ds = union_graph(built.dataset)
+    pairs = {
+        (str(ds.value(a, DCTERMS.title)), str(ds.value(b, DCTERMS.title)))
+        for a, b in curated.subject_objects(OWL.sameAs)
+    }
+    assert pairs == {("特区消保条例", "特区消费者权益保护条例")}
+    stated = built.dataset.graph(stated_graph_iri(DOC))
+    assert not list(stated.subject_objects(OWL.sameAs))

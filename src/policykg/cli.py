@@ -7,6 +7,7 @@ with 2, a graph that does not conform or a stale ``graphs/`` with 1.
 from __future__ import annotations
 
 import sys
+import unicodedata
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -243,11 +244,20 @@ def query(
     typer.echo(_guard(lambda: store.serialise(text, format.value)).decode("utf-8"), nl=False)
 
 
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: two for wide (CJK) characters."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
 def _table(variables: tuple[str, ...], rows: list[dict[str, str]]) -> str:
-    width = {v: max([len(v), *(len(r.get(v, "")) for r in rows)]) for v in variables}
-    line = "  ".join(v.ljust(width[v]) for v in variables)
-    out = [line, "  ".join("-" * width[v] for v in variables)]
-    out += ["  ".join(r.get(v, "").ljust(width[v]) for v in variables) for r in rows]
+    width = {v: max([_width(v), *(_width(r.get(v, "")) for r in rows)]) for v in variables}
+    out = ["  ".join(_pad(v, width[v]) for v in variables).rstrip()]
+    out.append("  ".join("-" * width[v] for v in variables))
+    out += ["  ".join(_pad(r.get(v, ""), width[v]) for v in variables).rstrip() for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"
 

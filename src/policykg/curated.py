@@ -38,6 +38,7 @@ class Curation:
     source_rationale: str | None
     labels_en: dict[str, str]
     links: tuple[Link, ...]
+    same_instruments: tuple[tuple[str, str, str], ...] = ()  # (title, title, rationale)
 
 
 def curated_path(document: str) -> Path:
@@ -96,6 +97,15 @@ def load_curation(path: Path) -> Curation:
                 rationale=str(entry["rationale"]).strip(),
             )
         )
+    same = []
+    for n, entry in enumerate(data.get("same_instruments") or [], 1):
+        titles = entry.get("titles") if isinstance(entry, dict) else None
+        rationale = str(entry.get("rationale", "")).strip() if isinstance(entry, dict) else ""
+        if not isinstance(titles, list) or len(titles) != 2 or not rationale:
+            raise InputError(
+                f"same_instruments entry {n}: expected two titles and a rationale", source=where
+            )
+        same.append((str(titles[0]), str(titles[1]), rationale))
     return Curation(
         document=document,
         source_file=str(source.get("file", "")),
@@ -105,6 +115,7 @@ def load_curation(path: Path) -> Curation:
         source_rationale=_opt(source.get("rationale")),
         labels_en=dict(labels),
         links=tuple(links),
+        same_instruments=tuple(same),
     )
 
 

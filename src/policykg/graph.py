@@ -21,10 +21,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rdflib import RDF, SKOS, XSD, ConjunctiveGraph, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV
 
 from policykg.assignments import Table
 from policykg.curated import Curation
+from policykg.errors import InputError
 from policykg.model import Assignment, Link, Plan, Span
 
 __all__ = [
@@ -363,6 +364,16 @@ class _Writer:
             g.add((self.node(local), SKOS.prefLabel, Literal(label, lang=EN)))
         for link in curation.links:
             self.link(link, g)
+        instruments = {action.title: action.instrument for action in self.plan.policies}
+        for first, second, rationale in curation.same_instruments:
+            missing = [title for title in (first, second) if title not in instruments]
+            if missing:
+                raise InputError(
+                    "the curated layer names policy instruments the text does not: "
+                    + ", ".join(missing)
+                )
+            link = Link(instruments[first], "sameAs", instruments[second], "curated", (), rationale)
+            self.link(link, g, OWL.sameAs)
         for unit in self.plan.units:
             node = self.node(unit.id)
             g.add((node, SKOS.prefLabel, Literal(unit.label_en, lang=EN)))
