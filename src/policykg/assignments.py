@@ -47,8 +47,18 @@ MEASURE_ID = re.compile(
     """,
     re.VERBOSE,
 )
-SEPARATORS = re.compile(r"[;；、]")
+SEPARATORS = re.compile(r"[;；、\n]")
 UNSAFE_IN_IRI = re.compile(r"[\s<>\"{}|\\^`/#?%]")
+
+
+def _iri_safe(name: str) -> str:
+    """A name as an IRI path segment: unsafe characters percent-encoded, so distinct names stay
+    distinct.
+
+    >>> _iri_safe("科技处/法规处"), _iri_safe("科技处-法规处")
+    ('科技处%2F法规处', '科技处-法规处')
+    """
+    return UNSAFE_IN_IRI.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), name)
 
 
 @dataclass(frozen=True)
@@ -107,12 +117,13 @@ def read_table(
     def unit_id(name: str) -> str:
         if name in units:
             return units[name]
-        local = f"unit/{UNSAFE_IN_IRI.sub('-', name)}"
+        local = f"unit/{_iri_safe(name)}"
         new_units.setdefault(local, UnitNode(local, "organization", name, "", None, ()))
         return local
 
+    next_line = reader.line_num + 1  # a record's row is the line on which it starts
     for row in reader:
-        line = reader.line_num
+        line, next_line = next_line, reader.line_num + 1
         where = f"row {line}"
         measure_cell = (row.get("measure") or "").strip()
         lead = (row.get("lead_unit") or "").strip()

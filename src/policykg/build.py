@@ -47,6 +47,7 @@ class BuildResult:
     report: ValidationReport
     files: dict[str, bytes]
     seconds: dict[str, float] = field(default_factory=dict)
+    tables: list[Table] = field(default_factory=list)
 
     def triples_per_graph(self) -> dict[str, int]:
         """The number of triples in each named graph, by graph IRI."""
@@ -123,7 +124,7 @@ def build(
     started = time.perf_counter()
     files = {f"sources/{source.name}": raw, **serialise(dataset, document)}
     seconds["serialise"] = time.perf_counter() - started
-    return BuildResult(plan, dataset, report, files, seconds)
+    return BuildResult(plan, dataset, report, files, seconds, tables)
 
 
 def _tables(plan: Plan, paths: Sequence[Path], say: Progress) -> list[Table]:

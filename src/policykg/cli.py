@@ -138,7 +138,13 @@ def build(
         f"summary      {len(summary)} sections, {len(plan.headlines)} headlines",
         f"plan         {len({m.section for m in plan.measures})} sections, "
         f"{len(plan.measures)} measures",
-        f"units        {len(plan.units)} organisations, {len(plan.assignments)} assignments",
+        f"units        {len(plan.units)} organisations, {len(plan.assignments)} assignments "
+        "from the text",
+        *(
+            f"table        {table.name}: {len(table.assignments)} assignments, "
+            f"{len(table.units)} new units"
+            for table in result.tables
+        ),
         f"policies     {instruments} instruments, {len(plan.policies)} actions",
         "triples      "
         + ", ".join(
@@ -167,9 +173,10 @@ def validate(
     files = [file] if file else sorted(graphs_dir().glob("*.trig"))
     if not files:
         raise _fail("no graph to validate: run 'policykg build' first", 2)
+    formats = {".ttl": "turtle", ".jsonld": "json-ld", ".nt": "nt", ".nq": "nquads"}
     union = Graph()
     for path in files:
-        fmt = "turtle" if path.suffix == ".ttl" else "trig"
+        fmt = formats.get(path.suffix, "trig")
         try:
             union += union_graph(read_dataset(path, fmt))
         except Exception as error:  # rdflib raises many kinds of parse errors
@@ -210,7 +217,10 @@ def export_command(
     rows = export_rows(store, what.value)
     text = render(rows, fields_of(what.value), format.value)
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise _fail(f"{output}: cannot write: {error.strerror}", 2) from None
     else:
         typer.echo(text, nl=False)
 

@@ -144,7 +144,7 @@ def read_framework(text: str, preamble: Sequence[Span], source: str | None = Non
         )
     code_para, code_match = code_hits[0]
     code = code_match["code"]
-    definitions = _definitions(text, preamble, source)
+    definitions = _definitions(text, preamble, line_of(text, code_para.start), source)
     digits = "".join(d.digit for d in definitions)
     if digits != code:
         raise InputError(
@@ -201,7 +201,9 @@ def _span(match: re.Match[str], group: str | int = 0) -> Span:
     return Span(match.start(group), match.end(group))
 
 
-def _definitions(text: str, preamble: Sequence[Span], source: str | None) -> list[_Definition]:
+def _definitions(
+    text: str, preamble: Sequence[Span], code_line: int, source: str | None
+) -> list[_Definition]:
     found: list[_Definition] = []
     for para in preamble:
         match = DEFINITION.match(text, para.start, para.end)
@@ -218,12 +220,11 @@ def _definitions(text: str, preamble: Sequence[Span], source: str | None) -> lis
             )
         found.append(_Definition(match["digit"], level, para, body))
     missing = [name for name, _ in LEVELS if all(d.level != name for d in found)]
-    if missing:
-        where = line_of(text, preamble[-1].end) if preamble else 1
+    if missing:  # reported at the code, which the definitions should spell out
         raise InputError(
-            "expected a definition (“N”是指…) for each level of the framework; missing: "
-            + ", ".join(missing),
-            line=where,
+            "expected a definition (“N”是指…) for each level of the framework after the code; "
+            "missing: " + ", ".join(missing),
+            line=code_line,
             source=source,
         )
     return found

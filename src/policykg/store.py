@@ -35,23 +35,32 @@ Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
 FORBIDDEN = re.compile(
     r"""
-    \b(?P<word>
+    (?<![\w?$:])(?P<word>
         SERVICE      # federated query: would reach another host
       | LOAD         # would read a URL or a file
       | INSERT | DELETE | CLEAR | DROP | CREATE | COPY | MOVE | ADD   # updates
-    )\b
+    )(?![\w:])
     """,
     re.VERBOSE | re.IGNORECASE,
 )
-_STRINGS_AND_COMMENTS = re.compile(
+
+# What cannot hide a keyword, blanked out before FORBIDDEN looks at what is left.
+NOT_KEYWORDS = re.compile(
     r"""
-      "(?:[^"\\\n]|\\.)*"        # a double-quoted string
-    | '(?:[^'\\\n]|\\.)*'        # a single-quoted string
-    | <[^<>"{}|^`\\\s]*>         # an IRI
-    | \#[^\n]*                   # a comment
+      \\.                                     # an escaped character (allowed in a local name)
+    | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"        # a long string in double quotes
+    | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'        # a long string in single quotes
+    | "(?:[^"\\\n]|\\.)*"                   # a double-quoted string
+    | '(?:[^'\\\n]|\\.)*'                   # a single-quoted string
+    | <[^<>"{}|^`\\\s]*>                    # an IRI
+    | \#[^\n]*                              # a comment
+    | [?$]\w+                               # a variable
+    | (?<![\w?$])[A-Za-z_][\w.-]*:(?:[\w.%:-]|\\.)*   # a prefixed name (pk:service)
+    | (?<![\w?$]):(?:[\w.%:-]|\\.)+       # a name with the empty prefix (:load)
     """,
     re.VERBOSE,
 )
+CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 class QueryRefused(InputError):
@@ -133,29 +142,10 @@ class Store:
         variables must be projected (``SELECT *`` or named), as SPARQL's substitution requires.
         """
         result = self._run(text, bindings)
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult("ask", (), [], [], boolean=bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            variables = tuple(v.value for v in result.variables)
-            terms: list[dict[str, Term]] = []
-            for solution in result:
-                if max_rows is not None and len(terms) >= max_rows:
-                    raise RowCapExceeded(
-                        f"the result has more than {max_rows} rows; add LIMIT and OFFSET to page"
-                    )
-                terms.append({v: solution[v] for v in variables if solution[v] is not None})
-            rows = [{k: t.value for k, t in row.items()} for row in terms]
-            return QueryResult("select", variables, rows, terms)
-        triples: list[ox.Triple] = []
-        for triple in result:
-            if max_rows is not None and len(triples) >= max_rows:
-                raise RowCapExceeded(
-                    f"the result has more than {max_rows} triples; add LIMIT and OFFSET to page"
-                )
-            triples.append(triple)
-        return QueryResult(
-            "graph", ("subject", "predicate", "object"), [], [], triples=tuple(triples)
-        )
+        try:  # pyoxigraph evaluates lazily: errors surface while the result is read
+            return _collect(result, max_rows)
+        except (OSError, RuntimeError, ValueError) as error:
+            raise QueryRefused(f"cannot evaluate the query: {error}") from error
 
     def _run(self, text: str, bindings: Mapping[str, object] | None) -> Any:
         _refuse_forbidden(text)
@@ -175,16 +165,57 @@ class Store:
         """Run a query and serialise its result: ``json`` or ``csv`` (SELECT/ASK), or ``nt``."""
         result = self._run(text, bindings)
         formats = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}
-        if isinstance(result, ox.QueryTriples):
-            return result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
-        if fmt not in formats:
-            raise QueryRefused(f"unknown result format {fmt!r}: expected one of json, csv")
-        return result.serialize(format=formats[fmt]) or b""
+        try:  # pyoxigraph evaluates lazily: errors surface while the result is written
+            if isinstance(result, ox.QueryTriples):
+                return result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+            if fmt not in formats:
+                raise QueryRefused(f"unknown result format {fmt!r}: expected one of json, csv")
+            return result.serialize(format=formats[fmt]) or b""
+        except (OSError, RuntimeError, ValueError) as error:
+            raise QueryRefused(f"cannot evaluate the query: {error}") from error
+
+
+def _collect(result: Any, max_rows: int | None) -> QueryResult:
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", (), [], [], boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = tuple(v.value for v in result.variables)
+        terms: list[dict[str, Term]] = []
+        for solution in result:
+            if max_rows is not None and len(terms) >= max_rows:
+                raise RowCapExceeded(
+                    f"the result has more than {max_rows} rows; add LIMIT and OFFSET to page"
+                )
+            terms.append({v: solution[v] for v in variables if solution[v] is not None})
+        rows = [{k: t.value for k, t in row.items()} for row in terms]
+        return QueryResult("select", variables, rows, terms)
+    triples: list[ox.Triple] = []
+    for triple in result:
+        if max_rows is not None and len(triples) >= max_rows:
+            raise RowCapExceeded(
+                f"the result has more than {max_rows} triples; add LIMIT and OFFSET to page"
+            )
+        triples.append(triple)
+    return QueryResult("graph", ("subject", "predicate", "object"), [], [], triples=tuple(triples))
 
 
 def _refuse_forbidden(text: str) -> None:
-    """Refuse updates, SERVICE and LOAD before the engine sees the query."""
-    bare = _STRINGS_AND_COMMENTS.sub(" ", text)
+    r"""Refuse updates, SERVICE and LOAD before the engine sees the query.
+
+    SPARQL lets ``\u0053ERVICE`` stand for ``SERVICE`` anywhere, so code-point escapes are
+    decoded first; strings, IRIs, comments, variables and prefixed names cannot hide a keyword
+    and are blanked out; a keyword left in what remains is refused.
+
+    >>> _refuse_forbidden("SELECT ?copy WHERE { ?copy pk:service ?load }")
+    >>> hidden = "SELECT * WHERE { VALUES ?z { pk:x\\' } SERVICE <urn:x> {} } # '"
+    >>> try:
+    ...     _refuse_forbidden(hidden)
+    ... except QueryRefused as refused:
+    ...     print(refused)
+    SERVICE is not allowed: this store is read-only and never leaves the machine
+    """
+    decoded = CODEPOINT_ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), text)
+    bare = NOT_KEYWORDS.sub(" ", decoded)
     match = FORBIDDEN.search(bare)
     if match:
         word = match["word"].upper()
