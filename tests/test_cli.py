@@ -268,7 +268,7 @@ def test_a_missing_report_is_refused(built_copy: Path, tmp_path: Path) -> None:
 def trace_json(node: str) -> dict[str, Any]:
     data = json.loads(ok("trace", node, "--format", "json").stdout)
     assert isinstance(data, dict)
-    assert set(data) == {"start", "paths", "requirements"}
+    assert set(data) == {"start", "paths", "requirements", "baselines"}
     return data
 
 
@@ -404,11 +404,11 @@ def test_trace_without_graphs_is_an_error(tmp_path: Path) -> None:
 
 
 def export(what: str, fmt: str) -> list[dict[str, str]]:
-    """The rows of an export, every value as text (JSON numbers as their digits)."""
+    """The rows of an export, every value as text (JSON numbers as their digits, null as "")."""
     out = ok("export", what, "--format", fmt).stdout
     if fmt == "csv":
         return list(csv.DictReader(io.StringIO(out)))
-    return [{k: str(v) for k, v in row.items()} for row in json.loads(out)]
+    return [{k: "" if v is None else str(v) for k, v in row.items()} for row in json.loads(out)]
 
 
 def check_spans(rows: list[dict[str, str]], source_text: str) -> None:

@@ -55,6 +55,7 @@ class Export(StrEnum):
     measures = "measures"
     units = "units"
     policies = "policies"
+    quantities = "quantities"
 
 
 GraphsOption = Annotated[
@@ -146,6 +147,9 @@ def build(
             for table in result.tables
         ),
         f"policies     {instruments} instruments, {len(plan.policies)} actions",
+        f"quantities   {sum(q.kind == 'target' for q in plan.quantities)} targets, "
+        f"{sum(q.kind == 'achievement' for q in plan.quantities)} achievements, "
+        f"{len(plan.indicators)} indicators, {len(plan.baselines)} baselines found by indicator",
         "triples      "
         + ", ".join(
             f"{iri.rsplit('/graph/', 1)[-1]} {n}" for iri, n in result.triples_per_graph().items()
@@ -205,7 +209,9 @@ def trace_command(
 
 @app.command("export")
 def export_command(
-    what: Annotated[Export, typer.Argument(help="framework, measures, units or policies")],
+    what: Annotated[
+        Export, typer.Argument(help="framework, measures, units, policies or quantities")
+    ],
     format: Annotated[
         ExportFormat, typer.Option("--format", help="json or csv")
     ] = ExportFormat.json,
@@ -223,6 +229,39 @@ def export_command(
             raise _fail(f"{output}: cannot write: {error.strerror}", 2) from None
     else:
         typer.echo(text, nl=False)
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="Any Chinese policy text (UTF-8).")],
+    format: Annotated[
+        ExportFormat, typer.Option("--format", help="json or csv")
+    ] = ExportFormat.csv,
+) -> None:
+    """Extract the quantities of any Chinese policy text, as 'export quantities' rows."""
+    from policykg.export import QUANTITY_FIELDS
+    from policykg.quantity_rows import rows_from_text
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise _fail(f"{file}: cannot read as UTF-8 text: {error}", 2) from None
+    typer.echo(render(rows_from_text(text), QUANTITY_FIELDS, format.value), nl=False)
+
+
+@app.command()
+def gaps(
+    format: Annotated[
+        TraceFormat, typer.Option("--format", help="text or json")
+    ] = TraceFormat.text,
+    graphs: GraphsOption = None,
+) -> None:
+    """Targets without a baseline, measures without a target, measures only the bureau owns."""
+    from policykg import gaps as finder
+
+    report = finder.find_gaps(_store(graphs or graphs_dir()))
+    text = finder.render_json(report) if format is TraceFormat.json else finder.render_text(report)
+    typer.echo(text, nl=False)
 
 
 @app.command()

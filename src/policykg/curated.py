@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -21,9 +21,28 @@ from policykg.errors import InputError
 from policykg.model import Link
 from policykg.paths import ontology_dir
 
-__all__ = ["PREDICATES", "Curation", "curated_path", "find_curation", "load_curation"]
+__all__ = [
+    "PREDICATES",
+    "CuratedBaseline",
+    "Curation",
+    "curated_path",
+    "find_curation",
+    "load_curation",
+]
 
 PREDICATES = frozenset({"partOf", "contributesTo"})
+
+
+@dataclass(frozen=True)
+class CuratedBaseline:
+    """A baseline a curator decides: each quantity named by the item stating it and its surface."""
+
+    target_in: str  # "measure/2-3-2"
+    target: str  # "不少于2500家"
+    baseline_in: str  # "headline/1-8-4"
+    baseline: str  # "超过1万家"
+    comparability: Literal["same", "different"]
+    rationale: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +58,7 @@ class Curation:
     labels_en: dict[str, str]
     links: tuple[Link, ...]
     same_instruments: tuple[tuple[str, str, str], ...] = ()  # (title, title, rationale)
+    baselines: tuple[CuratedBaseline, ...] = ()
 
 
 def curated_path(document: str) -> Path:
@@ -106,6 +126,32 @@ def load_curation(path: Path) -> Curation:
                 f"same_instruments entry {n}: expected two titles and a rationale", source=where
             )
         same.append((str(titles[0]), str(titles[1]), rationale))
+    baselines = []
+    for n, entry in enumerate(data.get("baselines") or [], 1):
+        keys = {"target_in", "target", "baseline_in", "baseline", "comparability", "rationale"}
+        if not isinstance(entry, dict) or set(entry) != keys:
+            raise InputError(
+                f"baselines entry {n}: expected exactly " + ", ".join(sorted(keys)), source=where
+            )
+        if (
+            entry["comparability"] not in {"same", "different"}
+            or not str(entry["rationale"]).strip()
+        ):
+            raise InputError(
+                f"baselines entry {n}: comparability is same or different, "
+                "and a rationale is needed",
+                source=where,
+            )
+        baselines.append(
+            CuratedBaseline(
+                str(entry["target_in"]),
+                str(entry["target"]),
+                str(entry["baseline_in"]),
+                str(entry["baseline"]),
+                entry["comparability"],
+                str(entry["rationale"]).strip(),
+            )
+        )
     return Curation(
         document=document,
         source_file=str(source.get("file", "")),
@@ -116,6 +162,7 @@ def load_curation(path: Path) -> Curation:
         labels_en=dict(labels),
         links=tuple(links),
         same_instruments=tuple(same),
+        baselines=tuple(baselines),
     )
 
 

@@ -8,6 +8,11 @@ headline or measure naming a policy), ``start`` and ``end`` (the first span, in 
 policies add ``action``, ``status`` (done/planned), ``year`` and ``instrument_type``; a policy row
 is one action on an instrument.
 
+``quantities`` has fields of its own: ``id, iri, kind`` (target or achievement), ``indicator,
+value, value_high, unit, comparator`` (≥ > ≤ < = ≈ range rank), ``commitment`` (committed or
+stretch, targets only), ``year, change`` (increase or decrease, for changes), ``surface, start,
+end`` (the quantity's exact text and span), ``parent`` (the measure or headline) and ``section``.
+
 >>> from policykg.paths import graphs_dir
 >>> from policykg.store import Store
 >>> store = Store.from_files(sorted(graphs_dir().glob("*.trig")))
@@ -35,7 +40,11 @@ EXTRA: dict[str, tuple[str, ...]] = {
     "units": ("mentions",),
     "policies": ("action", "status", "year", "instrument_type"),
 }
-EXPORTS = ("framework", "measures", "units", "policies")
+QUANTITY_FIELDS = (
+    "id", "iri", "kind", "indicator", "value", "value_high", "unit", "comparator", "commitment",
+    "year", "change", "surface", "start", "end", "parent", "section",
+)  # fmt: skip
+EXPORTS = ("framework", "measures", "units", "policies", "quantities")
 Format = Literal["json", "csv"]
 
 
@@ -57,14 +66,16 @@ def _type_name(iri: str) -> str:
 
 def fields_of(what: str) -> tuple[str, ...]:
     """The fields of an export, in order."""
-    return FIELDS + EXTRA.get(what, ())
+    return QUANTITY_FIELDS if what == "quantities" else FIELDS + EXTRA.get(what, ())
 
 
 def export_rows(store: Store, what: str) -> list[dict[str, str]]:
-    """The rows of one export (framework, measures, units or policies)."""
+    """The rows of one export (framework, measures, units, policies or quantities)."""
     if what not in EXPORTS:
         raise ValueError(f"unknown export {what!r}: expected one of {', '.join(EXPORTS)}")
     result = store.query(load_query(f"export-{what}").text)
+    if what == "quantities":
+        return [_quantity_row(r) for r in result.rows]
     if what == "policies":
         return [_row(r, what, [r["parent"]], r, 1) for r in result.rows]
     grouped: dict[str, list[dict[str, str]]] = {}
@@ -78,6 +89,14 @@ def export_rows(store: Store, what: str) -> list[dict[str, str]]:
         mentions = len({r["start"] for r in spans})
         rows.append(_row(group[0], what, parents, first, mentions))
     return rows
+
+
+def _quantity_row(row: dict[str, str]) -> dict[str, str]:
+    out = {field: row.get(field, "") for field in QUANTITY_FIELDS}
+    out["id"] = local_id(row["iri"])
+    out["parent"] = local_id(row["parent"])
+    out["section"] = local_id(row["section"])
+    return out
 
 
 def _natural(iri: str) -> tuple[object, ...]:
@@ -116,13 +135,7 @@ def render(rows: Sequence[dict[str, str]], fields: Sequence[str], fmt: Format) -
     a,3
     """
     if fmt == "json":
-        data = [
-            {
-                k: (int(r[k]) if k in {"start", "end", "mentions"} and r.get(k) else r.get(k, ""))
-                for k in fields
-            }
-            for r in rows
-        ]
+        data = [{k: _json_value(k, r.get(k, "")) for k in fields} for r in rows]
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     out = io.StringIO()
     writer = csv.DictWriter(
@@ -131,3 +144,17 @@ def render(rows: Sequence[dict[str, str]], fields: Sequence[str], fmt: Format) -
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def _json_value(field: str, text: str) -> object:
+    """Numbers as JSON numbers, empty optional fields as null, the rest as strings."""
+    if field in {"start", "end", "mentions", "year"}:
+        return int(text) if text else None
+    if field in {"value", "value_high"}:
+        if not text:
+            return None
+        number = float(text)
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    if field in {"value_high", "commitment", "change"} and not text:
+        return None
+    return text

@@ -24,9 +24,9 @@ from rdflib import RDF, SKOS, XSD, ConjunctiveGraph, Dataset, Graph, Literal, Na
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV
 
 from policykg.assignments import Table
-from policykg.curated import Curation
+from policykg.curated import CuratedBaseline, Curation
 from policykg.errors import InputError
-from policykg.model import Assignment, Link, Plan, Span
+from policykg.model import Assignment, Baseline, Link, Plan, Span
 
 __all__ = [
     "BASE",
@@ -38,6 +38,7 @@ __all__ = [
     "assignments_graph_iri",
     "build_dataset",
     "curated_graph_iri",
+    "decimal_text",
     "document_iri",
     "iri",
     "read_dataset",
@@ -51,6 +52,7 @@ PK = Namespace("https://w3id.org/policykg/ontology#")
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 CV = Namespace("http://data.europa.eu/m8g/")
+QUDT = Namespace("http://qudt.org/schema/qudt/")
 
 PREFIXES: dict[str, str] = {
     "pk": str(PK),
@@ -61,6 +63,7 @@ PREFIXES: dict[str, str] = {
     "dct": str(DCTERMS),
     "eli": str(ELI),
     "cv": str(CV),
+    "qudt": str(QUDT),
     "xsd": str(XSD),
     "rdf": str(RDF),
 }
@@ -152,6 +155,8 @@ def build_dataset(
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
     writer = _Writer(plan, dataset)
+    if curation is not None:
+        writer.curated_baselines = writer._resolve_baselines(curation.baselines)
     writer.stated()
     if curation is not None:
         writer.curated(curation)
@@ -168,6 +173,7 @@ class _Writer:
         self.stated_graph = dataset.graph(stated_graph_iri(plan.document))
         self.curated_graph = dataset.graph(curated_graph_iri(plan.document))
         self.dataset = dataset
+        self.curated_baselines: list[Baseline] = []
 
     def node(self, local: str) -> URIRef:
         if local == "document":
@@ -187,7 +193,7 @@ class _Writer:
         for span in spans:
             graph.add((subject, PROV.wasDerivedFrom, self.span(graph, span)))
 
-    def link(self, link: Link, graph: Graph, predicate: URIRef | None = None) -> None:
+    def link(self, link: Link, graph: Graph, predicate: URIRef | None = None) -> URIRef:
         """Write a link and its reification: evidence, spans and, when curated, rationale."""
         subject, obj = self.node(link.subject), self.node(link.object)
         predicate = predicate or PK[link.predicate]
@@ -204,6 +210,7 @@ class _Writer:
         if link.rationale:
             graph.add((statement, PK.rationale, Literal(link.rationale, lang=EN)))
         self.derived(graph, statement, link.spans)
+        return statement
 
     def stated(self) -> None:
         g, plan, doc = self.stated_graph, self.plan, self.doc_iri
@@ -222,6 +229,7 @@ class _Writer:
         for measure, unit in plan.references:
             g.add((self.node(measure), DCTERMS.references, self.node(unit)))
         self.policies(g)
+        self.quantities(g)
 
     def structure(self, g: Graph) -> None:
         plan = self.plan
@@ -348,6 +356,56 @@ class _Writer:
             g.add((node, PK.namedIn, self.node(action.named_in)))
             self.derived(g, node, [action.span])
 
+    def quantities(self, g: Graph) -> None:
+        labels = {}
+        for indicator in self.plan.indicators:
+            node = self.node(indicator.id)
+            labels[indicator.id] = indicator.label
+            g.add((node, RDF.type, PK.Indicator))
+            g.add((node, RDF.type, SKOS.Concept))
+            g.add((node, SKOS.prefLabel, Literal(indicator.label, lang=ZH)))
+        for q in self.plan.quantities:
+            node = self.node(q.id)
+            g.add((node, RDF.type, PK.Target if q.kind == "target" else PK.Achievement))
+            g.add((node, RDF.type, SKOS.Concept))
+            label = f"{labels[q.indicator]} {q.surface}"
+            g.add((node, SKOS.prefLabel, Literal(label, lang=ZH)))
+            g.add((node, QUDT.value, _decimal_literal(q.value)))
+            if q.value_high is not None:
+                g.add((node, PK.valueHigh, _decimal_literal(q.value_high)))
+            if q.unit:
+                g.add((node, PK.unitText, Literal(q.unit, lang=ZH)))
+            if q.qudt_unit:
+                g.add((node, QUDT.unit, URIRef(q.qudt_unit)))
+            g.add((node, PK.comparator, Literal(q.comparator)))
+            if q.commitment:
+                g.add((node, PK.commitment, Literal(q.commitment)))
+            if q.change:
+                g.add((node, PK.change, Literal(q.change)))
+            if q.streak is not None:
+                g.add((node, PK.streak, Literal(q.streak)))
+            g.add((node, PK.year, Literal(str(q.year), datatype=XSD.gYear)))
+            g.add((node, PK.valueText, Literal(q.surface)))
+            g.add((node, PK.measures, self.node(q.indicator)))
+            g.add((node, PK.statedIn, self.node(q.stated_in)))
+            self.derived(g, node, [q.span])
+        curated = {(b.target, b.achievement) for b in self.curated_baselines}
+        for baseline in self.plan.baselines:
+            if (baseline.target, baseline.achievement) not in curated:  # a curator's word wins
+                self.baseline(g, baseline)
+
+    def baseline(self, g: Graph, baseline: Baseline) -> None:
+        link = Link(
+            baseline.target,
+            "baseline",
+            baseline.achievement,
+            baseline.evidence,
+            (),
+            baseline.rationale,
+        )
+        statement = self.link(link, g)
+        g.add((statement, PK.comparability, Literal(baseline.comparability)))
+
     def curated(self, curation: Curation) -> None:
         g, doc = self.curated_graph, self.doc_iri
         for title, lang in ((curation.title, ZH), (curation.title_en, EN)):
@@ -364,6 +422,13 @@ class _Writer:
             g.add((self.node(local), SKOS.prefLabel, Literal(label, lang=EN)))
         for link in curation.links:
             self.link(link, g)
+        measured = {q.id: q.indicator for q in self.plan.quantities}
+        for baseline in self.curated_baselines:
+            self.baseline(g, baseline)
+            first, second = measured[baseline.target], measured[baseline.achievement]
+            if baseline.comparability == "same" and first != second:  # one indicator, two phrases
+                g.add((self.node(first), SKOS.exactMatch, self.node(second)))
+                g.add((self.node(second), SKOS.exactMatch, self.node(first)))
         instruments = {action.title: action.instrument for action in self.plan.policies}
         for first, second, rationale in curation.same_instruments:
             missing = [title for title in (first, second) if title not in instruments]
@@ -383,6 +448,34 @@ class _Writer:
                 link = Link(unit.id, "unitOf", unit.unit_of, "curated", (), rationale)
                 self.link(link, g, ORG.unitOf)
 
+    def _resolve_baselines(self, entries: Sequence[CuratedBaseline]) -> list[Baseline]:
+        """A curated baseline names each quantity by the item that states it and its surface
+        (保十冲五 is two targets with one surface: the entry applies to both)."""
+        found: dict[tuple[str, str], list[str]] = {}
+        for q in self.plan.quantities:
+            found.setdefault((q.stated_in, q.surface), []).append(q.id)
+        resolved = []
+        for entry in entries:
+            sides = []
+            for item, surface in (
+                (entry.target_in, entry.target),
+                (entry.baseline_in, entry.baseline),
+            ):
+                if (item, surface) not in found:
+                    raise InputError(
+                        f"the curated layer names a quantity {surface!r} in {item} that the "
+                        "extractor does not find there"
+                    )
+                sides.append(found[item, surface])
+            for target in sides[0]:
+                for achievement in sides[1]:
+                    resolved.append(
+                        Baseline(
+                            target, achievement, entry.comparability, "curated", entry.rationale
+                        )
+                    )
+        return resolved
+
     def table(self, table: Table) -> None:
         g = self.dataset.graph(assignments_graph_iri(self.doc, table.name))
         for unit in table.units:  # units the table names that the lexicon does not know
@@ -400,3 +493,19 @@ def _slug(local: str) -> str:
 def _notation(local: str) -> str:
     """``measure/2-3-2`` → ``P2.3.2``."""
     return "P" + local.split("/", 1)[1].replace("-", ".")
+
+
+def decimal_text(value: float) -> str:
+    """A float as an xsd:decimal lexical form, without exponent or trailing zeros.
+
+    >>> decimal_text(250500000000.0), decimal_text(99.48), decimal_text(0.1), decimal_text(2500.0)
+    ('250500000000', '99.48', '0.1', '2500')
+    """
+    text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return text if text not in {"", "-0"} else "0"
+
+
+def _decimal_literal(value: float) -> Literal:
+    """An xsd:decimal in its canonical form (``2500.0``), as Turtle writes and reads it back."""
+    text = decimal_text(value)
+    return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)

@@ -16,14 +16,17 @@ from policykg.segment import Span
 
 __all__ = [
     "Assignment",
+    "Baseline",
     "Evidence",
     "FrameworkNode",
     "Group",
     "Headline",
+    "IndicatorNode",
     "Link",
     "Measure",
     "Plan",
     "PolicyAction",
+    "QuantityNode",
     "SectionNode",
     "Span",
     "UnitNode",
@@ -148,6 +151,46 @@ class PolicyAction:
     title_span: Span
 
 
+@dataclass(frozen=True)
+class QuantityNode:
+    """A target (stated in a measure) or an achievement (stated in a headline)."""
+
+    id: str  # "target/2-2-1-1": the n-th quantity of measure 2-2-1
+    kind: Literal["target", "achievement"]
+    stated_in: str  # the measure or headline id
+    indicator: str  # "indicator/3"
+    year: int
+    surface: str
+    span: Span
+    value: float
+    value_high: float | None
+    unit: str
+    qudt_unit: str | None
+    comparator: str
+    commitment: str | None  # targets only: committed | stretch
+    change: str | None
+    streak: int | None
+
+
+@dataclass(frozen=True)
+class IndicatorNode:
+    """What quantities measure, named by a short Chinese phrase."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A 2024 target set against the earlier achievement of the same indicator."""
+
+    target: str
+    achievement: str
+    comparability: Literal["same", "different"]
+    evidence: Evidence
+    rationale: str
+
+
 @dataclass
 class Plan:
     """Everything the parser read off one report."""
@@ -169,3 +212,6 @@ class Plan:
     assignments: list[Assignment] = field(default_factory=list)
     policies: list[PolicyAction] = field(default_factory=list)
     references: list[tuple[str, str]] = field(default_factory=list)  # (measure, unit) it names
+    quantities: list[QuantityNode] = field(default_factory=list)
+    indicators: list[IndicatorNode] = field(default_factory=list)
+    baselines: list[Baseline] = field(default_factory=list)

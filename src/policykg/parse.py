@@ -17,16 +17,19 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from policykg import policies, units
+from policykg import policies, quantities, units
 from policykg.errors import InputError
 from policykg.framework import read_framework
 from policykg.model import (
     Assignment,
+    Baseline,
     Headline,
+    IndicatorNode,
     Link,
     Measure,
     Plan,
     PolicyAction,
+    QuantityNode,
     SectionNode,
     Span,
     UnitNode,
@@ -120,6 +123,7 @@ def parse_segmented(
                 _read_headlines(seg, part, section, plan)
     _read_units(seg, plan, plan_part, lexicon)
     _read_policies(seg, plan, plan_part)
+    _read_quantities(seg, plan)
     return plan
 
 
@@ -299,3 +303,59 @@ def _read_policies(seg: Segmented, plan: Plan, plan_part: Part) -> None:
                     Span(found.title_start, found.title_end),
                 )
             )
+
+
+def _read_quantities(seg: Segmented, plan: Plan) -> None:
+    """Targets in measures, achievements in headlines, one indicator per distinct phrase, and the
+    baseline of each target: the earlier achievement of the same indicator."""
+    text = seg.text
+    years = {f"{part.ordinal}": _part_year(seg, part) for part in seg.parts}
+    indicators: dict[str, str] = {}
+    items: list[tuple[str, Span, bool]] = [(h.id, h.span, False) for h in plan.headlines]
+    items += [(m.id, m.span, True) for m in plan.measures]
+    for item_id, span, is_target in items:
+        path = item_id.split("/", 1)[1]
+        for n, found in enumerate(quantities.extract(text, span.start, span.end), 1):
+            label = found.indicator or f"{found.unit}数量"
+            indicator = indicators.setdefault(label, f"indicator/{len(indicators) + 1}")
+            node = QuantityNode(
+                id=f"{'target' if is_target else 'achievement'}/{path}-{n}",
+                kind="target" if is_target else "achievement",
+                stated_in=item_id,
+                indicator=indicator,
+                year=found.year or years[path.split("-")[0]],
+                surface=found.surface,
+                span=Span(found.start, found.end),
+                value=found.value,
+                value_high=found.value_high,
+                unit=found.unit,
+                qudt_unit=found.qudt_unit,
+                comparator=found.comparator,
+                commitment=found.commitment if is_target else None,
+                change=found.change,
+                streak=found.streak,
+            )
+            plan.quantities.append(node)
+            if is_target:
+                plan.links.append(Link(node.id, "partOf", item_id, "extracted", (node.span,)))
+    plan.indicators = [IndicatorNode(iid, label) for label, iid in indicators.items()]
+    labels = {iid: label for label, iid in indicators.items()}
+    achieved: dict[str, list[QuantityNode]] = {}
+    for q in plan.quantities:
+        if q.kind == "achievement":
+            achieved.setdefault(q.indicator, []).append(q)
+    for target in plan.quantities:
+        if target.kind != "target":
+            continue
+        for earlier in achieved.get(target.indicator, []):
+            if earlier.year < target.year and earlier.unit == target.unit:
+                plan.baselines.append(
+                    Baseline(
+                        target.id,
+                        earlier.id,
+                        "same",
+                        "extracted",
+                        f"both measure {labels[target.indicator]} in {earlier.unit}: "
+                        f"{earlier.surface} ({earlier.year}) and {target.surface} ({target.year})",
+                    )
+                )

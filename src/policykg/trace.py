@@ -27,7 +27,16 @@ from policykg.export import local_id
 from policykg.queries import load_query
 from policykg.store import Store
 
-__all__ = ["Evidence", "Step", "Trace", "render_json", "render_text", "resolve", "trace"]
+__all__ = [
+    "BaselineStep",
+    "Evidence",
+    "Step",
+    "Trace",
+    "render_json",
+    "render_text",
+    "resolve",
+    "trace",
+]
 
 PK = "https://w3id.org/policykg/ontology#"
 FRAMEWORK = PK + "partOf"
@@ -57,12 +66,26 @@ class Step:
 
 
 @dataclass(frozen=True)
+class BaselineStep:
+    """The earlier achievement a target is set against."""
+
+    id: str
+    iri: str
+    surface: str
+    value: str
+    year: str
+    comparability: str  # same | different
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
 class Trace:
-    """The paths from a node to the top, and the requirements the nodes on them serve."""
+    """The paths from a node to the top, the requirements served, and a target's baselines."""
 
     start: Step
     paths: tuple[tuple[Step, ...], ...]
     requirements: tuple[Step, ...]
+    baselines: tuple[BaselineStep, ...] = ()
 
 
 def resolve(store: Store, node: str) -> str:
@@ -145,7 +168,19 @@ def trace(store: Store, node: str) -> Trace:
         for _, requirement, key in sorted(up.out_edges(iri, keys=True)):
             if key == SERVES:
                 served.append(step(requirement, SERVES, iri))
-    return Trace(step(start_iri), tuple(paths), tuple(served))
+    baselines = tuple(
+        BaselineStep(
+            local_id(row["achievement"]),
+            row["achievement"],
+            row["surface"],
+            row["value"],
+            row["year"],
+            row["comparability"],
+            Evidence(_name(row["evidence"]), (), row.get("rationale")),
+        )
+        for row in store.query(load_query("baseline").text, {"target": start_iri}).rows
+    )
+    return Trace(step(start_iri), tuple(paths), tuple(served), baselines)
 
 
 def _name(relation: str) -> str:
@@ -187,6 +222,13 @@ def render_text(result: Trace) -> str:
         lines.append("serves the requirements:")
         for step in result.requirements:
             lines.extend(_step_lines(step, 1))
+    if result.baselines:
+        lines.append("baseline:")
+        for base in result.baselines:
+            lines.append(f"  {base.id}  {base.surface} ({base.year})")
+            why = f": {base.evidence.rationale}" if base.evidence.rationale else ""
+            lines.append(f"      {base.comparability} basis, {base.evidence.kind}{why}")
+            lines.append(f"      {base.iri}")
     return "\n".join(lines) + "\n"
 
 
