@@ -488,6 +488,15 @@ CLASS_FOLLOW = re.compile(
 )
 """After a unit of measure, 以上/以下 and a noun define a class of things, not an amount."""
 
+CLASS_OF = re.compile(
+    r"""
+    (?: 以上 | 以下 | 及以上 ) 的            # …1000单以上的经营主体: whatever the unit,
+    (?! [^\W\d_]{0,3} (?: 财力 | 资金 | 比例 | 部分 ) )   # (not: 50%以上的财力 is an amount)
+    (?= [^\W\d_] )                          # a threshold before 的 and a noun names a class
+    """,
+    re.VERBOSE,
+)
+
 
 # =============================================================================================
 # Ranks
@@ -1190,6 +1199,8 @@ def _quantity(text: str, lo: int, read: _Read, start: int | None = None) -> _Fou
     if unit in _CLASS_UNITS and not (level and unit == "岁" and not _noun_next(after)):
         return None
     if unit in _MEASURE_UNITS and unit != "%" and CLASS_FOLLOW.match(text, end - len(read.post)):
+        return None
+    if unit != "%" and CLASS_OF.match(text, end - len(read.post)):
         return None
     if unit in _TIME_UNITS and not read.post and TIME_NAME.match(text, end):
         return None
