@@ -28,6 +28,7 @@ __all__ = [
     "RowCapExceeded",
     "Store",
     "Term",
+    "refuse_forbidden",
     "to_term",
 ]
 
@@ -148,7 +149,7 @@ class Store:
             raise QueryRefused(f"cannot evaluate the query: {error}") from error
 
     def _run(self, text: str, bindings: Mapping[str, object] | None) -> Any:
-        _refuse_forbidden(text)
+        refuse_forbidden(text)
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()
         }
@@ -199,17 +200,17 @@ def _collect(result: Any, max_rows: int | None) -> QueryResult:
     return QueryResult("graph", ("subject", "predicate", "object"), [], [], triples=tuple(triples))
 
 
-def _refuse_forbidden(text: str) -> None:
+def refuse_forbidden(text: str) -> None:
     r"""Refuse updates, SERVICE and LOAD before the engine sees the query.
 
     SPARQL lets ``\u0053ERVICE`` stand for ``SERVICE`` anywhere, so code-point escapes are
     decoded first; strings, IRIs, comments, variables and prefixed names cannot hide a keyword
     and are blanked out; a keyword left in what remains is refused.
 
-    >>> _refuse_forbidden("SELECT ?copy WHERE { ?copy pk:service ?load }")
+    >>> refuse_forbidden("SELECT ?copy WHERE { ?copy pk:service ?load }")
     >>> hidden = "SELECT * WHERE { VALUES ?z { pk:x\\' } SERVICE <urn:x> {} } # '"
     >>> try:
-    ...     _refuse_forbidden(hidden)
+    ...     refuse_forbidden(hidden)
     ... except QueryRefused as refused:
     ...     print(refused)
     SERVICE is not allowed: this store is read-only and never leaves the machine

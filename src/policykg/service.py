@@ -1,0 +1,352 @@
+"""Queries with a real deadline: a pool of worker processes, each holding the loaded dataset.
+
+pyoxigraph's ``Store.query`` has no timeout and cannot be interrupted, so the only hard stop is to
+kill the process that runs it. :class:`QueryService` loads the dataset once, then forks a pool of
+workers (which share its memory); every query goes to an idle worker under one deadline that
+covers waiting for a worker too. At the deadline the worker is killed and replaced, and the caller
+gets :class:`QueryTimeout`: never a cut result. Meanwhile the other workers keep answering, so a
+cheap query is not stuck behind a runaway one. Updates, ``SERVICE`` and ``LOAD`` are refused
+before any worker sees the query; a result over the row cap is an error, never cut short.
+
+>>> import asyncio
+>>> service = QueryService.from_trig(b'<urn:g> { <urn:a> <urn:p> "x" . }', Settings(workers=1))
+>>> asyncio.run(service.rows("SELECT ?o WHERE { ?s ?p ?o }")).rows
+[{'o': 'x'}]
+>>> service.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import multiprocessing
+import os
+import re
+import signal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from policykg.errors import InputError
+from policykg.store import QueryRefused, QueryResult, RowCapExceeded, refuse_forbidden, to_term
+
+__all__ = [
+    "QueryFailed",
+    "QueryService",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "Serialised",
+    "Settings",
+]
+
+SYNTAX_AT = re.compile(r"(?P<line>\d+):(?P<column>\d+)")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How queries run: the deadline, the row cap, the pool size and the longest query text."""
+
+    timeout: float = 10.0
+    max_rows: int = 10_000
+    workers: int = 3
+    max_query_length: int = 100_000
+    max_result_bytes: int = 256 * 1024 * 1024
+
+
+class QueryTimeout(RuntimeError):
+    """The query did not finish before its deadline; its worker was killed."""
+
+
+class QueryFailed(RuntimeError):
+    """The query's worker died or could not answer (the pool replaces it)."""
+
+
+class QuerySyntaxError(QueryRefused):
+    """A query that does not parse, with the line and column the engine reports."""
+
+    def __init__(self, message: str, line: int | None, column: int | None) -> None:
+        super().__init__(message, line=line, column=column)
+
+
+@dataclass(frozen=True)
+class Serialised:
+    """A query's result as the engine wrote it: SPARQL results JSON, or N-Triples for graphs."""
+
+    kind: str  # "select", "ask" or "graph"
+    body: bytes
+    count: int  # rows or triples
+
+
+class _Capped(io.RawIOBase):
+    """A byte buffer that refuses to grow past a limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.buffer = bytearray()
+        self.limit = limit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if len(self.buffer) + len(data) > self.limit:
+            raise RowCapExceeded(f"the result is larger than {self.limit} bytes; page with LIMIT")
+        self.buffer += data
+        return len(data)
+
+
+def _wire(value: object) -> tuple[str, str, str | None, str | None]:
+    """A binding as plain data that crosses a pipe: (kind, value, datatype, language)."""
+    term = to_term(value)
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value, None, None)
+    if isinstance(term, ox.Literal):
+        return ("literal", term.value, term.datatype.value, term.language)
+    raise InputError("a parameter cannot be a blank node")
+
+
+def _unwire(kind: str, value: str, datatype: str | None, language: str | None) -> Any:
+    if kind == "iri":
+        return ox.NamedNode(value)
+    if language:
+        return ox.Literal(value, language=language)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
+
+
+def _answer(store: ox.Store, request: dict[str, Any]) -> tuple[Any, ...]:
+    """Run one request in a worker; every outcome is plain data."""
+    try:
+        substitutions = {
+            ox.Variable(name): _unwire(*wired) for name, wired in request["bindings"].items()
+        }
+        options: dict[str, Any] = {"substitutions": substitutions or None}
+        if request["default_graphs"]:
+            options["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]]
+        else:
+            options["use_default_graph_as_union"] = True
+        if request["named_graphs"]:
+            options["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
+        result = store.query(request["text"], **options)
+        out: Any = _Capped(request["max_bytes"])  # pyoxigraph writes to any binary writer
+        if isinstance(result, ox.QueryBoolean):
+            result.serialize(out, format=ox.QueryResultsFormat.JSON)
+            return ("ok", "ask", bytes(out.buffer), 1)
+        if isinstance(result, ox.QuerySolutions):
+            result.serialize(out, format=ox.QueryResultsFormat.JSON)
+            body = bytes(out.buffer)
+            parsed: Any = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+            count = sum(1 for _ in parsed)
+            kind = "select"
+        else:
+            ox.serialize(result, out, format=ox.RdfFormat.N_TRIPLES)
+            body = bytes(out.buffer)
+            count = body.count(b"\n")
+            kind = "graph"
+        if count > request["max_rows"]:
+            return ("cap", request["max_rows"], count)
+        return ("ok", kind, body, count)
+    except SyntaxError as error:
+        match = SYNTAX_AT.search(str(error))
+        line = int(match["line"]) if match else None
+        column = int(match["column"]) if match else None
+        return ("syntax", str(error), line, column)
+    except RowCapExceeded as error:
+        return ("bytes", str(error))
+    except Exception as error:  # anything the engine raises is the query's failure, not ours
+        return ("failed", f"{type(error).__name__}: {error}")
+
+
+def _serve(conn: Connection, store: ox.Store) -> None:
+    """A worker's loop: answer requests until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(_answer(store, request))
+
+
+class _Worker:
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+
+
+class QueryService:
+    """Owns the loaded dataset and the pool of worker processes that query it."""
+
+    def __init__(self, store: ox.Store, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self._store = store
+        self._context = multiprocessing.get_context("fork")
+        self._workers = [self._spawn() for _ in range(max(1, self.settings.workers))]
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self.replaced = 0  # workers killed at their deadline or found dead, for /healthz
+
+    @classmethod
+    def from_trig(cls, data: bytes, settings: Settings | None = None) -> QueryService:
+        """A service over a TriG document."""
+        store = ox.Store()
+        store.load(data, format=ox.RdfFormat.TRIG)
+        return cls(store, settings)
+
+    @classmethod
+    def from_files(cls, paths: Iterable[Path], settings: Settings | None = None) -> QueryService:
+        """A service over TriG files; a missing or broken file is an InputError naming it."""
+        store = ox.Store()
+        found = False
+        for path in paths:
+            found = True
+            try:
+                store.load(path=str(path), format=ox.RdfFormat.TRIG)
+            except (OSError, SyntaxError, ValueError) as error:
+                raise InputError(f"cannot load the graph: {error}", source=str(path)) from error
+        if not found:
+            raise InputError("no graph to load: run 'policykg build' first")
+        return cls(store, settings)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the dataset's named graphs, sorted."""
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(child, self._store), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _queue(self) -> asyncio.Queue[_Worker]:
+        if self._idle is None:
+            self._idle = asyncio.Queue()
+            for worker in self._workers:
+                self._idle.put_nowait(worker)
+        return self._idle
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker (it may be mid-query) and put a fresh one in the pool."""
+        if worker.process.is_alive():
+            os.kill(worker.process.pid or 0, signal.SIGKILL)
+        worker.process.join(timeout=5)
+        worker.conn.close()
+        self.replaced += 1
+        fresh = self._spawn()
+        self._workers = [fresh if w is worker else w for w in self._workers]
+        self._queue().put_nowait(fresh)
+
+    async def _receive(self, worker: _Worker) -> tuple[Any, ...]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[Any, ...]] = loop.create_future()
+        fd = worker.conn.fileno()
+
+        def readable() -> None:
+            loop.remove_reader(fd)
+            if future.done():
+                return
+            try:
+                future.set_result(worker.conn.recv())
+            except (EOFError, OSError) as error:
+                future.set_exception(QueryFailed(f"the query's worker died: {error}"))
+
+        loop.add_reader(fd, readable)
+        try:
+            return await future
+        finally:
+            loop.remove_reader(fd)
+
+    async def _run(self, request: dict[str, Any], timeout: float) -> tuple[Any, ...]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        idle = self._queue()
+        try:
+            worker = await asyncio.wait_for(idle.get(), timeout)
+        except TimeoutError:
+            raise QueryTimeout(f"no worker was free within the deadline of {timeout:g} s") from None
+        try:
+            worker.conn.send(request)
+            answer = await asyncio.wait_for(self._receive(worker), max(0.0, deadline - loop.time()))
+        except TimeoutError:
+            self._replace(worker)
+            raise QueryTimeout(f"the query ran past its deadline of {timeout:g} s") from None
+        except BaseException:  # a dead worker, or a cancelled request: the worker may be busy
+            self._replace(worker)
+            raise
+        idle.put_nowait(worker)
+        return answer
+
+    async def serialised(
+        self,
+        text: str,
+        bindings: Mapping[str, object] | None = None,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> Serialised:
+        """Run a read-only query under the deadline and row cap; the engine's serialisation."""
+        if len(text) > self.settings.max_query_length:
+            raise QueryRefused(
+                f"the query is {len(text)} characters long; the limit is "
+                f"{self.settings.max_query_length}"
+            )
+        refuse_forbidden(text)
+        request = {
+            "text": text,
+            "bindings": {name: _wire(value) for name, value in (bindings or {}).items()},
+            "default_graphs": default_graphs or [],
+            "named_graphs": named_graphs or [],
+            "max_rows": max_rows if max_rows is not None else self.settings.max_rows,
+            "max_bytes": self.settings.max_result_bytes,
+        }
+        answer = await self._run(request, timeout if timeout is not None else self.settings.timeout)
+        status = answer[0]
+        if status == "ok":
+            return Serialised(answer[1], answer[2], answer[3])
+        if status == "syntax":
+            raise QuerySyntaxError(f"SPARQL syntax error: {answer[1]}", answer[2], answer[3])
+        if status == "cap":
+            raise RowCapExceeded(
+                f"the result has {answer[2]} rows, more than the cap of {answer[1]}: "
+                "page through it with LIMIT and OFFSET"
+            )
+        if status == "bytes":
+            raise RowCapExceeded(str(answer[1]))
+        raise QueryFailed(f"cannot evaluate the query: {answer[1]}")
+
+    async def rows(
+        self,
+        text: str,
+        bindings: Mapping[str, object] | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Run a SELECT or ASK query and return its rows (variable → lexical value)."""
+        result = await self.serialised(text, bindings, timeout=timeout, max_rows=max_rows)
+        if result.kind == "graph":
+            raise QueryRefused("expected a SELECT or ASK query")
+        parsed = ox.parse_query_results(result.body, ox.QueryResultsFormat.JSON)
+        if isinstance(parsed, ox.QueryBoolean):
+            return QueryResult("ask", (), [], [], boolean=bool(parsed))
+        variables = tuple(v.value for v in parsed.variables)
+        terms = [{v: s[v] for v in variables if s[v] is not None} for s in parsed]
+        rows = [{k: t.value for k, t in row.items()} for row in terms]
+        return QueryResult("select", variables, rows, terms)
+
+    def close(self) -> None:
+        """Stop every worker."""
+        for worker in self._workers:
+            worker.conn.close()
+            if worker.process.is_alive():
+                worker.process.kill()
+            worker.process.join(timeout=5)
+        self._workers = []
