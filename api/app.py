@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 
-from api import problems
+from api import linked_data, problems, queries, resources, sparql
 from api.settings import ServerSettings
 from policykg import __version__
 from policykg.service import QueryService
@@ -69,4 +69,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             "workers_replaced": service.replaced,
         }
 
+    app.include_router(sparql.router)
+    app.include_router(queries.router)
+    app.include_router(resources.router)
+    app.include_router(linked_data.router)  # last: it answers for every path under the IRI base
     return app
