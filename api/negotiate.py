@@ -40,9 +40,9 @@ PREFIXES = {
 }
 
 
-def _parse(header: str) -> list[tuple[str, float, int]]:
+def _parse(header: str) -> list[tuple[str, float]]:
     ranges = []
-    for index, part in enumerate(header.split(",")):
+    for part in header.split(","):
         fields = [f.strip() for f in part.split(";")]
         if not fields[0]:
             continue
@@ -53,7 +53,7 @@ def _parse(header: str) -> list[tuple[str, float, int]]:
                     quality = float(field[2:])
                 except ValueError:
                     quality = 0.0
-        ranges.append((fields[0].lower(), quality, index))
+        ranges.append((fields[0].lower(), quality))
     return ranges
 
 
@@ -65,7 +65,7 @@ def choose(accept: str | None, offers: Sequence[str]) -> str | None:
     chosen = None
     for position, offer in enumerate(offers):
         major = offer.split("/")[0]
-        for media, quality, index in _parse(accept):
+        for media, quality in _parse(accept):
             specificity = 2 if media == offer else 1 if media == f"{major}/*" else 0
             if media not in (offer, f"{major}/*", "*/*") or quality <= 0:
                 continue
@@ -87,6 +87,5 @@ def graph_bytes(ntriples: bytes, media_type: str, prefixes: dict[str, str] | Non
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     fmt = GRAPH_FORMATS[media_type]
     if fmt == ox.RdfFormat.TURTLE:
-        out: bytes = ox.serialize(triples, format=fmt, prefixes=prefixes or PREFIXES)
-        return out
-    return bytes(ox.serialize(triples, format=fmt))
+        return ox.serialize(triples, format=fmt, prefixes=prefixes or PREFIXES) or b""
+    return ox.serialize(triples, format=fmt) or b""
