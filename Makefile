@@ -16,8 +16,9 @@ install: $(BIN)/policykg  ## create .venv and install policykg with its developm
 build: install  ## build the graph of the report into graphs/ (validated against the shapes)
 	$(BIN)/policykg build
 
-serve: build  ## until the API lands: build, validate and summarise the graph
+serve: build  ## build and validate the graph, then serve it on 127.0.0.1:8000
 	$(BIN)/policykg validate
+	$(BIN)/policykg serve
 
 check: install  ## does graphs/ match a fresh build?
 	$(BIN)/policykg build --check

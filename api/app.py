@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 
-from api import linked_data, problems, queries, resources, sparql
+from api import problems
 from api.settings import ServerSettings
 from policykg import __version__
 from policykg.service import QueryService
@@ -68,6 +68,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             "workers": service.settings.workers,
             "workers_replaced": service.replaced,
         }
+
+    # imported here: the routers import get_service from this module
+    from api import linked_data, queries, resources, sparql
 
     app.include_router(sparql.router)
     app.include_router(queries.router)

@@ -25,7 +25,7 @@ class ServerSettings:
     max_query_length: int = 100_000  # characters of query text
     max_body: int = 1_000_000  # bytes of request body
     cors_origins: tuple[str, ...] = ()  # origins allowed to read responses; none by default
-    iri_base: str = ""  # the base the graph's IRIs resolve against; "" = this server
+    iri_base: str = "https://w3id.org/policykg/"  # IRIs under it resolve here: {base}id/… → /id/…
 
     @classmethod
     def from_env(cls, **overrides: object) -> ServerSettings:

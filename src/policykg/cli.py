@@ -311,6 +311,68 @@ def _table(variables: tuple[str, ...], rows: list[dict[str, str]]) -> str:
     return "\n".join(out) + "\n"
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(envvar="POLICYKG_HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="POLICYKG_PORT", help="Port to listen on.")] = 8000,
+    graphs: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="POLICYKG_GRAPHS", help="The folder of built graphs. Default: graphs/."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(envvar="POLICYKG_TIMEOUT", help="Seconds a query may take.")
+    ] = 10.0,
+    max_rows: Annotated[
+        int, typer.Option(envvar="POLICYKG_MAX_ROWS", help="Rows a result may hold.")
+    ] = 10_000,
+    workers: Annotated[
+        int, typer.Option(envvar="POLICYKG_WORKERS", help="Query worker processes.")
+    ] = 3,
+    max_query_length: Annotated[
+        int, typer.Option(envvar="POLICYKG_MAX_QUERY_LENGTH", help="Characters of query text.")
+    ] = 100_000,
+    max_body: Annotated[
+        int, typer.Option(envvar="POLICYKG_MAX_BODY", help="Bytes of request body.")
+    ] = 1_000_000,
+    cors_origins: Annotated[
+        str,
+        typer.Option(
+            envvar="POLICYKG_CORS_ORIGINS",
+            help="Comma-separated origins allowed to read responses; none by default.",
+        ),
+    ] = "",
+    iri_base: Annotated[
+        str,
+        typer.Option(
+            envvar="POLICYKG_IRI_BASE", help="IRIs under this base resolve on this server at /id/…"
+        ),
+    ] = "https://w3id.org/policykg/",
+) -> None:
+    """Serve the graph: SPARQL at /sparql, the API at /api, linked data at /id, docs at /docs."""
+    import os
+
+    import uvicorn
+
+    settings = {
+        "POLICYKG_GRAPHS": str(graphs or graphs_dir()),
+        "POLICYKG_TIMEOUT": str(timeout),
+        "POLICYKG_MAX_ROWS": str(max_rows),
+        "POLICYKG_WORKERS": str(workers),
+        "POLICYKG_MAX_QUERY_LENGTH": str(max_query_length),
+        "POLICYKG_MAX_BODY": str(max_body),
+        "POLICYKG_CORS_ORIGINS": cors_origins,
+        "POLICYKG_IRI_BASE": iri_base,
+    }
+    os.environ.update(settings)  # the app (api.create_app) reads its settings from these
+    if not sorted((graphs or graphs_dir()).glob("*.trig")):
+        raise _fail("no graph to serve: run 'policykg build' first", 2)
+    uvicorn.run("api:create_app", factory=True, host=host, port=port, log_level="info")
+
+
 def main() -> None:
     """Entry point for ``python -m policykg``."""
     app()
