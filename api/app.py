@@ -7,10 +7,14 @@ service on ``app.state.service`` and stops it on shutdown; handlers get it throu
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from starlette.middleware.cors import CORSMiddleware
 
 from api import problems
 from api.settings import ServerSettings
@@ -42,6 +46,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             sorted(settings.graphs.glob("*.trig")), settings.query_settings()
         )
         app.state.service = service
+        # The start-up heap (graph, templates, libraries) never becomes garbage: freeze it, so
+        # that collections stay short and cheap queries are not held up behind them.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
@@ -53,9 +61,30 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         description="A government work plan as a knowledge graph: SPARQL 1.1, named queries "
         "as REST, resources for planners, linked-data IRIs.",
         lifespan=lifespan,
+        docs_url=None,  # served below from the project's own copy of Swagger UI, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     problems.install(app)
+    if settings.cors_origins:  # CORS is off unless origins are listed; never with credentials
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type"],
+            allow_credentials=False,
+        )
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        """Swagger UI for the OpenAPI document, its script and style served by this server."""
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="policykg API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon.png",
+        )
 
     @app.get("/healthz", tags=["server"])
     async def healthz(request: Request) -> dict[str, object]:

@@ -78,7 +78,11 @@ def install(app: FastAPI) -> None:
             406: "Not acceptable",
             413: "Too large",
         }
-        return problem(error.status_code, titles.get(error.status_code, "Error"), str(error.detail))
+        response = problem(
+            error.status_code, titles.get(error.status_code, "Error"), str(error.detail)
+        )
+        response.headers.update(error.headers or {})  # such as Allow on a 405
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -26,14 +26,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from policykg.graph import BASE
 from policykg.queries import load_query
 from policykg.store import Store
 
-__all__ = ["EXPORTS", "FIELDS", "Format", "export_rows", "fields_of", "local_id", "render"]
+__all__ = [
+    "EXPORTS",
+    "FIELDS",
+    "Format",
+    "export_rows",
+    "fields_of",
+    "local_id",
+    "render",
+    "shape_rows",
+]
 
 FIELDS = ("id", "iri", "type", "label_zh", "label_en", "parent", "start", "end", "text")
 EXTRA: dict[str, tuple[str, ...]] = {
@@ -71,27 +80,42 @@ def fields_of(what: str) -> tuple[str, ...]:
 
 def export_rows(store: Store, what: str) -> list[dict[str, str]]:
     """The rows of one export (framework, measures, units, policies or quantities)."""
-    if what not in EXPORTS:
-        raise ValueError(f"unknown export {what!r}: expected one of {', '.join(EXPORTS)}")
-    result = store.query(load_query(f"export-{what}").text)
+    _check(what)
+    return shape_rows(what, store.query(load_query(f"export-{what}").text).rows)
+
+
+def shape_rows(what: str, rows: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
+    """The rows of one export from the rows of its query (``export-framework`` …): one row per
+    node (per action for policies), parents and mentions gathered.
+
+    >>> shape_rows("measures", [{"iri": "urn:m", "type": "urn:t#Measure", "label_zh": "措施",
+    ...     "parent": "urn:a", "start": "1", "end": "3", "text": "一是"}])[0]["parent"]
+    'urn:a'
+    """
+    _check(what)
     if what == "quantities":
-        return [_quantity_row(r) for r in result.rows]
+        return [_quantity_row(r) for r in rows]
     if what == "policies":
-        return [_row(r, what, [r["parent"]], r, 1) for r in result.rows]
-    grouped: dict[str, list[dict[str, str]]] = {}
-    for row in result.rows:
+        return [_row(r, what, [r["parent"]], r, 1) for r in rows]
+    grouped: dict[str, list[Mapping[str, str]]] = {}
+    for row in rows:
         grouped.setdefault(row["iri"], []).append(row)
-    rows = []
+    shaped = []
     for group in grouped.values():
         parents = sorted({r["parent"] for r in group if "parent" in r}, key=_natural)
         spans = [r for r in group if "start" in r]
         first = min(spans, key=lambda r: int(r["start"])) if spans else group[0]
         mentions = len({r["start"] for r in spans})
-        rows.append(_row(group[0], what, parents, first, mentions))
-    return rows
+        shaped.append(_row(group[0], what, parents, first, mentions))
+    return shaped
 
 
-def _quantity_row(row: dict[str, str]) -> dict[str, str]:
+def _check(what: str) -> None:
+    if what not in EXPORTS:
+        raise ValueError(f"unknown export {what!r}: expected one of {', '.join(EXPORTS)}")
+
+
+def _quantity_row(row: Mapping[str, str]) -> dict[str, str]:
     out = {field: row.get(field, "") for field in QUANTITY_FIELDS}
     out["id"] = local_id(row["iri"])
     out["parent"] = local_id(row["parent"])
@@ -104,7 +128,11 @@ def _natural(iri: str) -> tuple[object, ...]:
 
 
 def _row(
-    row: dict[str, str], what: str, parents: Sequence[str], span: dict[str, str], mentions: int
+    row: Mapping[str, str],
+    what: str,
+    parents: Sequence[str],
+    span: Mapping[str, str],
+    mentions: int,
 ) -> dict[str, str]:
     out = {
         "id": local_id(row["iri"]),

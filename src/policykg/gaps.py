@@ -12,12 +12,13 @@ measures that no unit but the bureau itself answers for.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 
 from policykg.export import local_id
 from policykg.queries import load_query
 from policykg.store import Store
 
-__all__ = ["GAPS", "find_gaps", "render_json", "render_text"]
+__all__ = ["GAPS", "find_gaps", "gaps_from_rows", "render_json", "render_text"]
 
 GAPS = {
     "targets_without_baseline": ("gaps-targets-without-baseline", "targets without a baseline"),
@@ -33,15 +34,30 @@ Gaps = dict[str, list[dict[str, str]]]
 
 def find_gaps(store: Store) -> Gaps:
     """Each kind of gap with its rows: id, label (the indicator for a target), surface, parent."""
+    return gaps_from_rows(
+        {key: store.query(load_query(q).text).rows for key, (q, _) in GAPS.items()}
+    )
+
+
+def gaps_from_rows(
+    results: Mapping[str, Sequence[Mapping[str, str]]], *, iri: bool = False
+) -> Gaps:
+    """The gap report from each gap query's rows (keyed as :data:`GAPS`); ``iri`` keeps each
+    node's IRI beside its local id.
+
+    >>> row = {"iri": "https://w3id.org/policykg/id/szamr-2024/measure/2-1-3", "label": "x"}
+    >>> gaps_from_rows({"measures_without_target": [row]})["measures_without_target"]
+    [{'label': 'x', 'id': 'measure/2-1-3'}]
+    """
     report: Gaps = {}
-    for key, (query, _) in GAPS.items():
-        rows = store.query(load_query(query).text).rows
-        report[key] = [
-            {k: (local_id(v) if k in {"iri", "parent"} else v) for k, v in row.items()}
-            for row in rows
-        ]
-        for row in report[key]:
-            row["id"] = row.pop("iri")
+    for key in GAPS:
+        report[key] = []
+        for row in results.get(key, ()):
+            out = {k: (local_id(v) if k in {"iri", "parent"} else v) for k, v in row.items()}
+            out["id"] = out.pop("iri")
+            if iri:
+                out["iri"] = row["iri"]
+            report[key].append(out)
     return report
 
 

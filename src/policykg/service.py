@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
+import json
 import multiprocessing
 import os
 import re
@@ -33,7 +35,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from policykg.errors import InputError
-from policykg.store import QueryRefused, QueryResult, RowCapExceeded, refuse_forbidden, to_term
+from policykg.store import (
+    QueryRefused,
+    QueryResult,
+    RowCapExceeded,
+    has_dataset_clause,
+    refuse_forbidden,
+    to_term,
+)
 
 __all__ = [
     "QueryFailed",
@@ -44,6 +53,7 @@ __all__ = [
     "Settings",
 ]
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SYNTAX_AT = re.compile(r"(?P<line>\d+):(?P<column>\d+)")
 
 
@@ -123,32 +133,29 @@ def _answer(store: ox.Store, request: dict[str, Any]) -> tuple[Any, ...]:
         substitutions = {
             ox.Variable(name): _unwire(*wired) for name, wired in request["bindings"].items()
         }
-        options: dict[str, Any] = {"substitutions": substitutions or None}
-        if request["default_graphs"]:
-            options["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]]
-        else:
+        options: dict[str, Any] = {
+            "substitutions": substitutions or None,
+            "base_iri": request["base_iri"],
+        }
+        defaults, named = request["default_graphs"], request["named_graphs"]
+        if defaults is not None or named is not None:  # the protocol's dataset is the dataset
+            options["default_graph"] = [ox.NamedNode(g) for g in defaults or []]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named or []]
+        elif not request["own_dataset"]:  # no FROM: the default graph is the union
             options["use_default_graph_as_union"] = True
-        if request["named_graphs"]:
-            options["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
         result = store.query(request["text"], **options)
-        out: Any = _Capped(request["max_bytes"])  # pyoxigraph writes to any binary writer
+        cap = request["max_rows"]
         if isinstance(result, ox.QueryBoolean):
+            out: Any = _Capped(request["max_bytes"])  # pyoxigraph writes to any binary writer
             result.serialize(out, format=ox.QueryResultsFormat.JSON)
             return ("ok", "ask", bytes(out.buffer), 1)
+        rows = list(itertools.islice(result, cap + 1))  # never more than the cap is read
+        if len(rows) > cap:
+            return ("cap", cap)
         if isinstance(result, ox.QuerySolutions):
-            result.serialize(out, format=ox.QueryResultsFormat.JSON)
-            body = bytes(out.buffer)
-            parsed: Any = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-            count = sum(1 for _ in parsed)
-            kind = "select"
-        else:
-            ox.serialize(result, out, format=ox.RdfFormat.N_TRIPLES)
-            body = bytes(out.buffer)
-            count = body.count(b"\n")
-            kind = "graph"
-        if count > request["max_rows"]:
-            return ("cap", request["max_rows"], count)
-        return ("ok", kind, body, count)
+            variables = [v.value for v in result.variables]
+            return ("ok", "select", _results_json(variables, rows), len(rows))
+        return ("ok", "graph", ox.serialize(rows, format=ox.RdfFormat.N_TRIPLES) or b"", len(rows))
     except SyntaxError as error:
         match = SYNTAX_AT.search(str(error))
         line = int(match["line"]) if match else None
@@ -158,6 +165,34 @@ def _answer(store: ox.Store, request: dict[str, Any]) -> tuple[Any, ...]:
         return ("bytes", str(error))
     except Exception as error:  # anything the engine raises is the query's failure, not ours
         return ("failed", f"{type(error).__name__}: {error}")
+
+
+def _json_term(term: Any) -> dict[str, Any]:
+    """One RDF term in the SPARQL 1.1 results JSON format."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+        return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
+    out: dict[str, Any] = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _results_json(variables: list[str], solutions: list[Any]) -> bytes:
+    """Solutions already read (at most the cap) as SPARQL results JSON.
+
+    pyoxigraph serialises a whole result stream but not solutions once read, and reading them
+    first is what lets the cap stop a runaway result early; the format is small and fixed.
+    """
+    bindings = [{v: _json_term(s[v]) for v in variables if s[v] is not None} for s in solutions]
+    document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
 def _serve(conn: Connection, store: ox.Store) -> None:
@@ -232,15 +267,25 @@ class QueryService:
         return self._idle
 
     def _replace(self, worker: _Worker) -> None:
-        """Kill a worker (it may be mid-query) and put a fresh one in the pool."""
+        """Kill a worker (it may be mid-query) and put a fresh one in the pool.
+
+        The kill is immediate; reaping the old process and forking the new one (tens of
+        milliseconds with a large heap) happen on a thread, so the event loop keeps answering.
+        """
         if worker.process.is_alive():
             os.kill(worker.process.pid or 0, signal.SIGKILL)
-        worker.process.join(timeout=5)
-        worker.conn.close()
         self.replaced += 1
-        fresh = self._spawn()
-        self._workers = [fresh if w is worker else w for w in self._workers]
-        self._queue().put_nowait(fresh)
+        loop = asyncio.get_running_loop()
+        idle = self._queue()
+
+        def respawn() -> None:
+            worker.process.join(timeout=5)
+            worker.conn.close()
+            fresh = self._spawn()
+            self._workers = [fresh if w is worker else w for w in self._workers]
+            loop.call_soon_threadsafe(idle.put_nowait, fresh)
+
+        loop.run_in_executor(None, respawn)
 
     async def _receive(self, worker: _Worker) -> tuple[Any, ...]:
         loop = asyncio.get_running_loop()
@@ -289,10 +334,15 @@ class QueryService:
         *,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> Serialised:
-        """Run a read-only query under the deadline and row cap; the engine's serialisation."""
+        """Run a read-only query under the deadline and row cap.
+
+        The dataset is the protocol's when ``default_graphs`` or ``named_graphs`` is given
+        (either may be empty), else the query's own ``FROM``, else the union of all graphs.
+        """
         if len(text) > self.settings.max_query_length:
             raise QueryRefused(
                 f"the query is {len(text)} characters long; the limit is "
@@ -302,8 +352,10 @@ class QueryService:
         request = {
             "text": text,
             "bindings": {name: _wire(value) for name, value in (bindings or {}).items()},
-            "default_graphs": default_graphs or [],
-            "named_graphs": named_graphs or [],
+            "default_graphs": default_graphs,
+            "named_graphs": named_graphs,
+            "own_dataset": has_dataset_clause(text),
+            "base_iri": base_iri,
             "max_rows": max_rows if max_rows is not None else self.settings.max_rows,
             "max_bytes": self.settings.max_result_bytes,
         }
@@ -315,7 +367,7 @@ class QueryService:
             raise QuerySyntaxError(f"SPARQL syntax error: {answer[1]}", answer[2], answer[3])
         if status == "cap":
             raise RowCapExceeded(
-                f"the result has {answer[2]} rows, more than the cap of {answer[1]}: "
+                f"the result has more rows (or triples) than the cap of {answer[1]}: "
                 "page through it with LIMIT and OFFSET"
             )
         if status == "bytes":

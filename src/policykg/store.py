@@ -28,6 +28,7 @@ __all__ = [
     "RowCapExceeded",
     "Store",
     "Term",
+    "has_dataset_clause",
     "refuse_forbidden",
     "to_term",
 ]
@@ -198,6 +199,21 @@ def _collect(result: Any, max_rows: int | None) -> QueryResult:
             )
         triples.append(triple)
     return QueryResult("graph", ("subject", "predicate", "object"), [], [], triples=tuple(triples))
+
+
+DATASET_CLAUSE = re.compile(r"(?<![\w?$:])FROM(?![\w:])", re.IGNORECASE)
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether a query names its own dataset (``FROM`` / ``FROM NAMED``).
+
+    >>> has_dataset_clause("SELECT * FROM <urn:g> { ?s ?p ?o }")
+    True
+    >>> has_dataset_clause("SELECT ?from WHERE { ?from ?p 'FROM' }")
+    False
+    """
+    decoded = CODEPOINT_ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), text)
+    return bool(DATASET_CLAUSE.search(NOT_KEYWORDS.sub(" ", decoded)))
 
 
 def refuse_forbidden(text: str) -> None:

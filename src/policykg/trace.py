@@ -6,6 +6,10 @@ a headline, which belongs to the summary and to no framework node, climbs the do
 relation that leads to it: *stated* or *extracted* with the spans of the text, or *curated* with
 the curator's rationale. A focus area may serve several builds, so a trace may have several paths.
 
+:func:`trace` runs the named queries on a :class:`~policykg.store.Store`; the work on their rows is
+pure (:func:`pick`, :func:`climb`, :func:`assemble`), so a caller with another way to run queries
+(the API's query service) builds the same trace from the same rows.
+
 >>> from policykg.paths import graphs_dir
 >>> from policykg.store import Store
 >>> store = Store.from_files(sorted(graphs_dir().glob("*.trig")))
@@ -18,7 +22,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 
 import networkx as nx
 
@@ -29,9 +34,16 @@ from policykg.store import Store
 
 __all__ = [
     "BaselineStep",
+    "Climb",
     "Evidence",
     "Step",
     "Trace",
+    "UnknownNode",
+    "assemble",
+    "climb",
+    "describe",
+    "evidence_of",
+    "pick",
     "render_json",
     "render_text",
     "resolve",
@@ -88,29 +100,67 @@ class Trace:
     baselines: tuple[BaselineStep, ...] = ()
 
 
+class UnknownNode(InputError):
+    """No node has the given IRI, local id or notation."""
+
+
+def pick(node: str, iris: Iterable[str]) -> str:
+    """The one IRI found for ``node`` (the ``find`` query's matches); InputError otherwise.
+
+    >>> pick("area/2", ["https://w3id.org/policykg/id/szamr-2024/area/2"])
+    'https://w3id.org/policykg/id/szamr-2024/area/2'
+    >>> pick("nope/1", [])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    policykg.trace.UnknownNode: no node 'nope/1': give an IRI, a local id such as ...
+    """
+    found = sorted(set(iris))
+    if not found:
+        raise UnknownNode(
+            f"no node {node!r}: give an IRI, a local id such as measure/2-2-1, "
+            "or a notation such as P2.2.1"
+        )
+    if len(found) > 1:
+        raise InputError(f"{node!r} is ambiguous: " + ", ".join(found))
+    return found[0]
+
+
 def resolve(store: Store, node: str) -> str:
     """The IRI of a node given as an IRI, local id (``measure/2-2-1``) or notation (``P2.2.1``)."""
     if node.startswith(("http://", "https://")):
         found = store.query("SELECT ?node WHERE { ?node ?p ?o } LIMIT 1", {"node": node}).rows
-        iris = [row["node"] for row in found]
     else:
-        iris = sorted(
-            {row["node"] for row in store.query(load_query("find").text, {"id": node}).rows}
-        )
-    if not iris:
-        raise InputError(
-            f"no node {node!r}: give an IRI, a local id such as measure/2-2-1, "
-            "or a notation such as P2.2.1"
-        )
-    if len(iris) > 1:
-        raise InputError(f"{node!r} is ambiguous: " + ", ".join(iris))
-    return iris[0]
+        found = store.query(load_query("find").text, {"id": node}).rows
+    return pick(node, (row["node"] for row in found))
 
 
-def trace(store: Store, node: str) -> Trace:
-    """Trace a node up to the top of its hierarchy; InputError when there is no such node."""
-    start_iri = resolve(store, node)
-    edges = store.query(load_query("trace-edges").text).rows
+Link = tuple[str, str | None, Evidence | None]  # a node's IRI, the relation to it, its evidence
+
+
+@dataclass(frozen=True)
+class Climb:
+    """A trace before its nodes are described: the IRIs on each path and the requirements served,
+    each with the relation (and its evidence) that leads to it."""
+
+    start: str
+    paths: tuple[tuple[Link, ...], ...]
+    requirements: tuple[Link, ...]
+
+    @property
+    def nodes(self) -> list[str]:
+        """Every node the trace names (to describe with the ``node`` query), sorted."""
+        links = [link for path in self.paths for link in path] + list(self.requirements)
+        return sorted({self.start} | {iri for iri, _, _ in links})
+
+
+def climb(start_iri: str, edges: Sequence[Mapping[str, str]]) -> Climb:
+    """The paths up from a node over the ``trace-edges`` rows, and the requirements it serves.
+
+    >>> edges = [{"child": "urn:m", "parent": "urn:a", "relation": FRAMEWORK,
+    ...           "evidence": PK + "stated"}]
+    >>> [[iri for iri, _, _ in path] for path in climb("urn:m", edges).paths]
+    [['urn:m', 'urn:a']]
+    """
     up: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for row in edges:
         key = (row["child"], row["parent"], row["relation"])
@@ -120,7 +170,7 @@ def trace(store: Store, node: str) -> Trace:
             up.add_edge(*key, rows=[row])
     if start_iri not in up:
         up.add_node(start_iri)
-    climb: nx.DiGraph[str] = nx.DiGraph()
+    ladder: nx.DiGraph[str] = nx.DiGraph()
     for child in up.nodes:
         relations = {key for _, _, key in up.out_edges(child, keys=True)}
         follow = FRAMEWORK if FRAMEWORK in relations else None
@@ -128,74 +178,90 @@ def trace(store: Store, node: str) -> Trace:
             if key == SERVES:
                 continue
             if follow is None or key == follow:
-                climb.add_edge(child, parent, relation=key)
-    if start_iri not in climb:
-        climb.add_node(start_iri)
-    reachable = nx.descendants(climb, start_iri) | {start_iri}
-    tops = sorted(n for n in reachable if climb.out_degree(n) == 0)
-    labels: dict[str, Step] = {}
+                ladder.add_edge(child, parent, relation=key)
+    if start_iri not in ladder:
+        ladder.add_node(start_iri)
+    reachable = nx.descendants(ladder, start_iri) | {start_iri}
+    tops = sorted(n for n in reachable if ladder.out_degree(n) == 0)
 
-    def step(iri: str, relation: str | None = None, child: str | None = None) -> Step:
-        if iri not in labels:
-            labels[iri] = _describe(store, iri)
-        base = labels[iri]
-        if relation is None or child is None:
-            return base
+    def link(iri: str, relation: str, child: str) -> Link:
         rows = up.edges[child, iri, relation]["rows"] if up.has_edge(child, iri, relation) else []
-        return Step(
-            base.id,
-            base.iri,
-            base.type,
-            base.label_zh,
-            base.label_en,
-            _name(relation),
-            _evidence(rows),
-        )
+        return (iri, _name(relation), evidence_of(rows))
 
     paths = []
     for top in tops:
         for path in (
-            nx.all_simple_paths(climb, start_iri, top) if top != start_iri else [[start_iri]]
+            nx.all_simple_paths(ladder, start_iri, top) if top != start_iri else [[start_iri]]
         ):
-            steps = [step(path[0])]
+            links: list[Link] = [(path[0], None, None)]
             for child, parent in itertools.pairwise(path):
-                steps.append(step(parent, climb.edges[child, parent]["relation"], child))
-            paths.append(tuple(steps))
-    paths.sort(key=lambda p: [s.id for s in p])
+                links.append(link(parent, ladder.edges[child, parent]["relation"], child))
+            paths.append(tuple(links))
+    paths.sort(key=lambda p: [local_id(iri) for iri, _, _ in p])
     served = []
-    on_paths = sorted({s.iri for p in paths for s in p})
+    on_paths = sorted({iri for p in paths for iri, _, _ in p})
     for iri in on_paths:
         for _, requirement, key in sorted(up.out_edges(iri, keys=True)):
             if key == SERVES:
-                served.append(step(requirement, SERVES, iri))
-    baselines = tuple(
-        BaselineStep(
-            local_id(row["achievement"]),
-            row["achievement"],
-            row["surface"],
-            row["value"],
-            row["year"],
-            row["comparability"],
-            Evidence(_name(row["evidence"]), (), row.get("rationale")),
-        )
-        for row in store.query(load_query("baseline").text, {"target": start_iri}).rows
+                served.append(link(requirement, SERVES, iri))
+    return Climb(start_iri, tuple(paths), tuple(served))
+
+
+def assemble(
+    plan: Climb,
+    nodes: Mapping[str, Sequence[Mapping[str, str]]],
+    baselines: Sequence[Mapping[str, str]] = (),
+) -> Trace:
+    """The trace from a climb, the ``node`` rows of each of its nodes and the ``baseline`` rows of
+    its start."""
+    described = {iri: describe(iri, nodes.get(iri, ())) for iri in plan.nodes}
+
+    def step(link: Link) -> Step:
+        iri, relation, evidence = link
+        return replace(described[iri], relation=relation, evidence=evidence)
+
+    return Trace(
+        described[plan.start],
+        tuple(tuple(step(link) for link in path) for path in plan.paths),
+        tuple(step(link) for link in plan.requirements),
+        tuple(
+            BaselineStep(
+                local_id(row["achievement"]),
+                row["achievement"],
+                row["surface"],
+                row["value"],
+                row["year"],
+                row["comparability"],
+                Evidence(_name(row["evidence"]), (), row.get("rationale")),
+            )
+            for row in baselines
+        ),
     )
-    return Trace(step(start_iri), tuple(paths), tuple(served), baselines)
+
+
+def trace(store: Store, node: str) -> Trace:
+    """Trace a node up to the top of its hierarchy; InputError when there is no such node."""
+    start_iri = resolve(store, node)
+    plan = climb(start_iri, store.query(load_query("trace-edges").text).rows)
+    nodes = {iri: store.query(load_query("node").text, {"node": iri}).rows for iri in plan.nodes}
+    baselines = store.query(load_query("baseline").text, {"target": start_iri}).rows
+    return assemble(plan, nodes, baselines)
 
 
 def _name(relation: str) -> str:
     return relation.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _evidence(rows: list[dict[str, str]]) -> Evidence:
+def evidence_of(rows: Sequence[Mapping[str, str]]) -> Evidence:
+    """The evidence of one relation from its ``trace-edges`` rows (kind, spans, rationale)."""
     kind = _name(rows[0]["evidence"]) if rows else "stated"
     spans = sorted({(int(r["begin"]), int(r["end"]), r["anchor"]) for r in rows if "begin" in r})
     rationale = next((r["rationale"] for r in rows if "rationale" in r), None)
     return Evidence(kind, tuple(spans), rationale)
 
 
-def _describe(store: Store, iri: str) -> Step:
-    rows = store.query(load_query("node").text, {"node": iri}).rows
+def describe(iri: str, rows: Sequence[Mapping[str, str]]) -> Step:
+    """A node as a step from its ``node`` rows: its own type (not a SKOS one) and labels."""
     types = [_name(r["type"]) for r in rows]
     own = (
         [t for t in types if t not in {"Concept", "ConceptScheme", "Collection"}] or types or ["?"]
