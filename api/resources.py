@@ -31,6 +31,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 from pydantic import BaseModel, Field
 from starlette.datastructures import URL
 
+from api.app import get_service
 from policykg.export import local_id, shape_rows
 from policykg.gaps import GAPS, gaps_from_rows
 from policykg.queries import load_query
@@ -60,14 +61,7 @@ Number = int | float
 T = TypeVar("T")
 
 
-def service_of(request: Request) -> QueryService:
-    """The app's query service (``api.app.get_service``, looked up late: app.py imports us)."""
-    from api.app import get_service
-
-    return get_service(request)
-
-
-Service = Annotated[QueryService, Depends(service_of)]
+Service = Annotated[QueryService, Depends(get_service)]
 Limit = Annotated[int, Query(ge=1, le=500, description="How many items to return (at most 500).")]
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Comparator = Literal["≥", ">", "≤", "<", "=", "≈", "range", "rank"]

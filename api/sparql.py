@@ -46,6 +46,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
+from api.app import get_service, get_settings
 from api.negotiate import GRAPH_FORMATS, RESULT_FORMATS, choose, graph_bytes, result_bytes
 from api.problems import problem
 from api.settings import ServerSettings
@@ -97,18 +98,8 @@ templates = Jinja2Templates(
 )
 
 
-def _service(request: Request) -> QueryService:
-    service: QueryService = request.app.state.service
-    return service
-
-
-def _settings(request: Request) -> ServerSettings:
-    settings: ServerSettings = request.app.state.settings
-    return settings
-
-
-ServiceDep = Annotated[QueryService, Depends(_service)]
-SettingsDep = Annotated[ServerSettings, Depends(_settings)]
+ServiceDep = Annotated[QueryService, Depends(get_service)]
+SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 
 
 class Refusal(Exception):

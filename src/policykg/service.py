@@ -40,6 +40,7 @@ from policykg.store import (
     QueryResult,
     RowCapExceeded,
     has_dataset_clause,
+    load_store,
     refuse_forbidden,
     to_term,
 )
@@ -233,17 +234,7 @@ class QueryService:
     @classmethod
     def from_files(cls, paths: Iterable[Path], settings: Settings | None = None) -> QueryService:
         """A service over TriG files; a missing or broken file is an InputError naming it."""
-        store = ox.Store()
-        found = False
-        for path in paths:
-            found = True
-            try:
-                store.load(path=str(path), format=ox.RdfFormat.TRIG)
-            except (OSError, SyntaxError, ValueError) as error:
-                raise InputError(f"cannot load the graph: {error}", source=str(path)) from error
-        if not found:
-            raise InputError("no graph to load: run 'policykg build' first")
-        return cls(store, settings)
+        return cls(load_store(paths), settings)
 
     def __len__(self) -> int:
         return len(self._store)

@@ -29,6 +29,7 @@ __all__ = [
     "Store",
     "Term",
     "has_dataset_clause",
+    "load_store",
     "refuse_forbidden",
     "to_term",
 ]
@@ -85,6 +86,21 @@ class QueryResult:
     triples: tuple[ox.Triple, ...] = ()
 
 
+def load_store(paths: Iterable[Path]) -> ox.Store:
+    """An in-memory pyoxigraph store of TriG files; none, or a broken one, is an InputError."""
+    store = ox.Store()
+    found = False
+    for path in paths:
+        found = True
+        try:
+            store.load(path=str(path), format=ox.RdfFormat.TRIG)
+        except (OSError, SyntaxError, ValueError) as error:
+            raise InputError(f"cannot load the graph: {error}", source=str(path)) from error
+    if not found:
+        raise InputError("no graph to load: run 'policykg build' first")
+    return store
+
+
 def to_term(value: object) -> Term:
     """A Python value as an RDF term: IRIs for ``http(s):``/``urn:`` strings, else a literal.
 
@@ -116,17 +132,7 @@ class Store:
     @classmethod
     def from_files(cls, paths: Iterable[Path]) -> Store:
         """A store holding every given TriG file; a missing or broken file is an InputError."""
-        store = ox.Store()
-        found = False
-        for path in paths:
-            found = True
-            try:
-                store.load(path=str(path), format=ox.RdfFormat.TRIG)
-            except (OSError, SyntaxError, ValueError) as error:
-                raise InputError(f"cannot load the graph: {error}", source=str(path)) from error
-        if not found:
-            raise InputError("no graph to load: run 'policykg build' first")
-        return cls(store)
+        return cls(load_store(paths))
 
     def __len__(self) -> int:
         return len(self._store)
