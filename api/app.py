@@ -24,14 +24,14 @@ from policykg.service import QueryService
 __all__ = ["create_app", "get_service", "get_settings"]
 
 
-def get_service(request: Request) -> QueryService:
-    """The app's query service (a FastAPI dependency)."""
+async def get_service(request: Request) -> QueryService:
+    """The app's query service (a FastAPI dependency; async, so no thread hop per request)."""
     service: QueryService = request.app.state.service
     return service
 
 
-def get_settings(request: Request) -> ServerSettings:
-    """The app's settings (a FastAPI dependency)."""
+async def get_settings(request: Request) -> ServerSettings:
+    """The app's settings (a FastAPI dependency; async, so no thread hop per request)."""
     settings: ServerSettings = request.app.state.settings
     return settings
 
@@ -89,7 +89,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     @app.get("/healthz", tags=["server"])
     async def healthz(request: Request) -> dict[str, object]:
         """Liveness: the dataset is loaded and the workers answer."""
-        service = get_service(request)
+        service = await get_service(request)
         result = await service.rows("ASK { ?s ?p ?o }", timeout=2.0)
         return {
             "status": "ok" if result.boolean else "empty",

@@ -94,7 +94,7 @@ def _endpoint(query: NamedQuery, csv: bool) -> Callable[..., Awaitable[Response]
     """A handler whose signature declares the query's parameters, for validation and OpenAPI."""
 
     async def handler(request: Request, **values: Any) -> Response:
-        service: QueryService = get_service(request)
+        service: QueryService = await get_service(request)
         wanted = "text/csv" if csv else choose(request.headers.get("accept"), FORMATS)
         if wanted is None:
             return problem(406, "Not acceptable", "this query answers application/json or text/csv")

@@ -345,6 +345,14 @@ def serve(
             help="Comma-separated origins allowed to read responses; none by default.",
         ),
     ] = "",
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            envvar="POLICYKG_ACCESS_LOG",
+            help="Log every request (off by default: it costs throughput).",
+        ),
+    ] = False,
     iri_base: Annotated[
         str,
         typer.Option(
@@ -370,7 +378,7 @@ def serve(
     os.environ.update(settings)  # the app (api.create_app) reads its settings from these
     if not sorted((graphs or graphs_dir()).glob("*.trig")):
         raise _fail("no graph to serve: run 'policykg build' first", 2)
-    uvicorn.run("api:create_app", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run("api:create_app", factory=True, host=host, port=port, access_log=access_log)
 
 
 def main() -> None:

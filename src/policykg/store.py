@@ -210,6 +210,12 @@ def _collect(result: Any, max_rows: int | None) -> QueryResult:
 DATASET_CLAUSE = re.compile(r"(?<![\w?$:])FROM(?![\w:])", re.IGNORECASE)
 
 
+def _bare(text: str) -> str:
+    """The query with what cannot hide a keyword blanked out, code-point escapes decoded first."""
+    decoded = CODEPOINT_ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), text)
+    return NOT_KEYWORDS.sub(" ", decoded)
+
+
 def has_dataset_clause(text: str) -> bool:
     """Whether a query names its own dataset (``FROM`` / ``FROM NAMED``).
 
@@ -218,8 +224,7 @@ def has_dataset_clause(text: str) -> bool:
     >>> has_dataset_clause("SELECT ?from WHERE { ?from ?p 'FROM' }")
     False
     """
-    decoded = CODEPOINT_ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), text)
-    return bool(DATASET_CLAUSE.search(NOT_KEYWORDS.sub(" ", decoded)))
+    return bool(DATASET_CLAUSE.search(_bare(text)))
 
 
 def refuse_forbidden(text: str) -> None:
@@ -237,9 +242,7 @@ def refuse_forbidden(text: str) -> None:
     ...     print(refused)
     SERVICE is not allowed: this store is read-only and never leaves the machine
     """
-    decoded = CODEPOINT_ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), text)
-    bare = NOT_KEYWORDS.sub(" ", decoded)
-    match = FORBIDDEN.search(bare)
+    match = FORBIDDEN.search(_bare(text))
     if match:
         word = match["word"].upper()
         what = "updates are" if word not in {"SERVICE", "LOAD"} else f"{word} is"
