@@ -150,3 +150,42 @@ def test_uvicorn_serves_the_sparql_protocol(server: Server) -> None:
     assert process.wait(timeout=20) in (0, -signal.SIGTERM)
     assert "Application shutdown complete" in server.log.read_text()
     assert not [pid for pid in workers if alive(pid)]
+
+
+def test_policykg_serve_serves_its_settings(tmp_path: Path) -> None:
+    """The console script: options reach the app (here --max-rows), and it stops cleanly."""
+    port = free_port()
+    command = [
+        str(Path(sys.executable).parent / "policykg"), "serve", "--port", str(port),
+        "--workers", "1", "--max-rows", "3", "--timeout", "5",
+    ]  # fmt: skip
+    log = (tmp_path / "serve.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx2.get(f"{base}/healthz", timeout=2)
+                break
+            except httpx2.TransportError:
+                assert time.monotonic() < deadline, "policykg serve did not come up"
+                time.sleep(0.2)
+        assert health.json()["workers"] == 1
+        query = (
+            "PREFIX pk: <https://w3id.org/policykg/ontology#> SELECT ?m WHERE { ?m a pk:Measure }"
+        )
+        capped = httpx2.get(f"{base}/sparql", params={"query": query}, timeout=10)
+        assert capped.status_code == 400
+        assert "cap of 3" in capped.json()["detail"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
+        log.close()
+
+
+def test_policykg_serve_without_graphs_is_an_error(tmp_path: Path) -> None:
+    command = [str(Path(sys.executable).parent / "policykg"), "serve", "--graphs", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "no graph to serve: run 'policykg build' first" in result.stderr
