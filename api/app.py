@@ -99,10 +99,12 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         }
 
     # imported here: the routers import get_service from this module
-    from api import linked_data, queries, resources, sparql
+    from api import graph, linked_data, pages, queries, resources, sparql
 
     app.include_router(sparql.router)
     app.include_router(queries.router)
     app.include_router(resources.router)
+    app.include_router(graph.router)
+    app.include_router(pages.router)
     app.include_router(linked_data.router)  # last: it answers for every path under the IRI base
     return app

@@ -1,0 +1,9 @@
+"""Routes of the policykg API (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+__all__ = ["router"]
+
+router = APIRouter()
