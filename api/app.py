@@ -10,10 +10,11 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.middleware.cors import CORSMiddleware
 
 from api import problems
@@ -73,6 +74,13 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Accept", "Content-Type"],
             allow_credentials=False,
+        )
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        """The icon browsers ask every site for."""
+        return FileResponse(
+            Path(__file__).parent / "static" / "favicon.png", media_type="image/png"
         )
 
     @app.get("/docs", include_in_schema=False)
