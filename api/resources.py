@@ -1114,6 +1114,23 @@ async def list_targets(
     return TargetPage(items=page, total=len(items), limit=limit, offset=offset)
 
 
+@router.get("/targets/{id:path}", response_model=Target, responses=NOT_FOUND, summary="A target")
+async def get_target(
+    service: Service,
+    id: Annotated[str, Path(description="The target: 2-2-1-1 or target/2-2-1-1.")],
+) -> Target:
+    """A target with its indicator, value, unit, comparator, commitment, measure, area and
+    baselines."""
+    target = await resolve(service, "target", id)
+    rows, baselines = await asyncio.gather(
+        select(service, "api-targets", target=iri(target)),
+        select(service, "baseline", target=iri(target)),
+    )
+    if not rows:
+        raise not_found("target", id)
+    return targets_of(rows, baselines_by_target(baselines))[0]
+
+
 @router.get("/indicators", response_model=IndicatorPage, summary="Indicators")
 async def list_indicators(
     request: Request, response: Response, service: Service, limit: Limit = 50, offset: Offset = 0

@@ -26,6 +26,7 @@ PLANNER_PATHS = [
     "/api/measures/{id}",
     "/api/measures/{id}/trace",
     "/api/targets",
+    "/api/targets/{id}",
     "/api/indicators",
     "/api/indicators/{id}",
     "/api/units",
@@ -533,3 +534,13 @@ def test_openapi_documents_every_resource(client: TestClient) -> None:
     assert list(params) == ["year", "area", "comparator", "has_baseline", "limit", "offset"]
     assert all(p["description"] for p in params.values())
     assert "404" in spec["paths"]["/api/measures/{id}"]["get"]["responses"]
+
+
+def test_one_target(client: TestClient) -> None:
+    body = client.get("/api/targets/2-2-1-1").json()
+    assert body["id"] == "target/2-2-1-1" and body["value"] == 2500 and body["unit"] == "户"
+    assert body["comparator"] == "≥" and body["indicator"]["label_zh"] == "新增个转企户数"
+    assert [b["surface"] for b in body["baselines"]] == ["3582户"]
+    assert client.get("/api/targets/target/2-2-1-1").json() == body
+    missing = client.get("/api/targets/9-9-9-9")
+    assert missing.status_code == 404 and "9-9-9-9" in missing.json()["detail"]

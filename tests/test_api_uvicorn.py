@@ -189,3 +189,20 @@ def test_policykg_serve_without_graphs_is_an_error(tmp_path: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "no graph to serve: run 'policykg build' first" in result.stderr
+
+
+def test_large_answers_cross_the_pipe_under_uvloop(tmp_path: Path) -> None:
+    """uvicorn runs uvloop, which makes the worker pipe non-blocking: a large answer (far more
+    than a pipe's 64 KiB) must still arrive whole."""
+    import uvloop  # noqa: F401  (the test is about the loop a real server picks)
+    from browser import serve
+
+    for live in serve(tmp_path / "serve.log"):
+        query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5000"
+        response = httpx2.get(f"{live.base}/sparql", params={"query": query}, timeout=30)
+        assert response.status_code == 200, response.text[:300]
+        assert len(response.content) > 500_000
+        assert len(response.json()["results"]["bindings"]) == 5000
+        framework = httpx2.get(f"{live.base}/api/framework", timeout=30)
+        assert framework.status_code == 200
+        assert framework.json()["counts"]["measures"] == 29

@@ -288,6 +288,8 @@ class QueryService:
             if future.done():
                 return
             try:
+                # uvloop makes a watched fd non-blocking; a large answer arrives in pieces
+                os.set_blocking(fd, True)
                 future.set_result(worker.conn.recv())
             except (EOFError, OSError) as error:
                 future.set_exception(QueryFailed(f"the query's worker died: {error}"))
@@ -307,6 +309,7 @@ class QueryService:
         except TimeoutError:
             raise QueryTimeout(f"no worker was free within the deadline of {timeout:g} s") from None
         try:
+            os.set_blocking(worker.conn.fileno(), True)  # see _receive: uvloop may have unset it
             worker.conn.send(request)
             answer = await asyncio.wait_for(self._receive(worker), max(0.0, deadline - loop.time()))
         except TimeoutError:
