@@ -231,6 +231,36 @@ def export_command(
         typer.echo(text, nl=False)
 
 
+@app.command("render")
+def render_command(
+    focus: Annotated[
+        str | None,
+        typer.Option(help="Show only this node's neighbourhood: area/2, P2.2.1 or an IRI."),
+    ] = None,
+    depth: Annotated[int, typer.Option(min=0, max=6, help="Steps around the focus (0–6).")] = 1,
+    trace: Annotated[
+        str | None,
+        typer.Option(help="Highlight this node's paths up to the work line: target/2-2-1-1."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Default: graphs/plan.html.")
+    ] = None,
+    graphs: GraphsOption = None,
+) -> None:
+    """Write the graph view as one self-contained HTML file (no server, no network needed)."""
+    from policykg import viz
+
+    folder = graphs or graphs_dir()
+    store = _store(folder)
+    html = _guard(lambda: viz.render(store, focus=focus, depth=depth, trace=trace))
+    target = output or folder / "plan.html"
+    try:
+        viz.write_file(target, html)
+    except OSError as error:
+        raise _fail(f"{target}: cannot write: {error.strerror}", 2) from None
+    typer.echo(f"wrote {target} ({len(html.encode('utf-8'))} bytes)", err=True)
+
+
 @app.command()
 def extract(
     file: Annotated[Path, typer.Argument(help="Any Chinese policy text (UTF-8).")],
