@@ -93,3 +93,100 @@ def test_a_resource_page_renders_hostile_looking_text_as_text(
 def test_screenshots_are_not_committed() -> None:
     ignored = (Path(__file__).parents[1] / ".gitignore").read_text(encoding="utf-8")
     assert "tests/screenshots/" in ignored
+
+
+def open_graph(page: Any, url: str) -> None:
+    page.goto(url, wait_until="load")
+    page.wait_for_function("window.policykg && window.policykg.ready === true", timeout=30000)
+
+
+def test_the_graph_view_draws_the_plan_from_this_server_only(page: Any, server: LiveServer) -> None:
+    visit = watch(page)
+    open_graph(page, f"{server.base}/graph")
+    data = page.evaluate("fetch('/api/graph').then(r => r.json())")
+    drawn = page.evaluate("window.policykgNetwork.body.data.nodes.length")
+    assert drawn == len(data["nodes"]) > 300
+    assert page.evaluate("window.policykgNetwork.body.data.edges.length") == len(data["edges"])
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "graph.png"))
+    assert visit.hosts == {server.host}, visit.hosts
+    assert visit.errors == []
+
+
+def test_search_selects_and_centres_the_node(page: Any, server: LiveServer) -> None:
+    open_graph(page, f"{server.base}/graph")
+    found = page.evaluate("policykg.search('个转企')")
+    assert found == "target/2-2-1-1"
+    assert page.evaluate("policykgNetwork.getSelectedNodes()") == ["target/2-2-1-1"]
+    centre = page.evaluate("policykgNetwork.getViewPosition()")
+    node = page.evaluate("policykgNetwork.getPositions(['target/2-2-1-1'])['target/2-2-1-1']")
+    page.wait_for_timeout(800)  # the view animates to the node
+    centre = page.evaluate("policykgNetwork.getViewPosition()")
+    assert abs(centre["x"] - node["x"]) < 5 and abs(centre["y"] - node["y"]) < 5
+
+
+def test_a_trace_highlights_its_path(page: Any, server: LiveServer) -> None:
+    visit = watch(page)
+    open_graph(page, f"{server.base}/graph?trace=target/2-2-1-1")
+    highlighted = page.evaluate("policykg.meta.highlight.nodes")
+    assert highlighted[:6] == [
+        "target/2-2-1-1",
+        "measure/2-2-1",
+        "area/2",
+        "build/3",
+        "project",
+        "workline",
+    ]
+    assert "requirement/5" in highlighted
+    widths = page.evaluate(
+        "Object.fromEntries(policykgNetwork.body.data.nodes.get()"
+        ".map(n => [n.id, n.borderWidth || 1]))"
+    )
+    assert all(widths[node] == 4 for node in highlighted)
+    assert max(w for node, w in widths.items() if node not in highlighted) < 4
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "graph-trace.png"))
+    assert visit.errors == []
+
+
+def test_the_rendered_file_works_from_disk_with_the_network_blocked(browser: Any) -> None:
+    plan = Path(__file__).parents[1] / "graphs" / "plan.html"
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    visit = watch(page)
+    page.route(
+        "**/*",
+        lambda route: (
+            route.abort() if not route.request.url.startswith("file:") else route.continue_()
+        ),
+    )
+    try:
+        open_graph(page, plan.as_uri())
+        assert page.evaluate("window.policykgNetwork.body.data.nodes.length") > 300
+        assert visit.hosts == {"file"}, visit.hosts
+        assert visit.errors == []
+    finally:
+        context.close()
+
+
+def test_a_hostile_label_stays_text(browser: Any, tmp_path: Path) -> None:
+    from policykg import viz
+
+    rows = viz.synthetic_rows(20)
+    hostile = '</script><script>window.pwned = 1</script><a href="x">link</a>'
+    rows["view-nodes"][0]["label_zh"] = hostile
+    html = viz.to_html(viz.view(viz.plan_graph(rows), budget=None))
+    target = tmp_path / "hostile.html"
+    target.write_text(html, encoding="utf-8")
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    visit = watch(page)
+    try:
+        open_graph(page, target.as_uri())
+        assert page.evaluate("window.pwned") is None
+        labels = page.evaluate("policykgNetwork.body.data.nodes.get().map(n => n.label)")
+        assert any("</script>" in label for label in labels)
+        assert page.locator("a[href='x']").count() == 0
+        assert visit.errors == []
+    finally:
+        context.close()
