@@ -158,7 +158,7 @@ async def graph_page(
     opens its page); ``focus`` and ``depth`` show a neighbourhood, ``trace`` a highlighted path."""
     plan = await plan_of(request, service)
     data = build_view(plan, focus, depth, trace, types, area, year, unit, budget)
-    pages = {"base": settings.iri_base, "prefix": "/"}
+    pages = {"base": settings.iri_base, "prefix": "/", "planner": "yes"}
     html = viz.to_html(data, inline=False, expand_url=EXPAND, pages=pages)
     return HTMLResponse(html, headers={"Content-Security-Policy": PAGE_POLICY})
 

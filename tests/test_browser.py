@@ -123,6 +123,11 @@ def test_search_selects_and_centres_the_node(page: Any, server: LiveServer) -> N
     page.wait_for_timeout(800)  # the view animates to the node
     centre = page.evaluate("policykgNetwork.getViewPosition()")
     assert abs(centre["x"] - node["x"]) < 5 and abs(centre["y"] - node["y"]) < 5
+    assert page.get_attribute("#pk-open", "href") == "/targets/2-2-1-1"  # its page
+    page.click("#pk-open")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/targets/2-2-1-1")
+    assert "不少于2500户" in page.inner_text("main")
 
 
 def test_a_trace_highlights_its_path(page: Any, server: LiveServer) -> None:

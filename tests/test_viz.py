@@ -491,7 +491,7 @@ def test_the_graph_page(client: TestClient) -> None:
     assert len(blocks["pk-nodes"]) == 398
     view = blocks["pk-config"]["view"]
     assert view["expand"] == "/api/graph/expand/"
-    assert view["pages"] == {"base": "https://w3id.org/policykg/", "prefix": "/"}
+    assert view["pages"] == {"base": "https://w3id.org/policykg/", "prefix": "/", "planner": "yes"}
     for element in ('id="pk-network"', 'id="pk-search"', 'id="pk-lang"', 'id="pk-layout"'):
         assert element in response.text
     focused = data_blocks(client.get("/graph", params={"focus": "area/2", "depth": 1}).text)

@@ -114,10 +114,23 @@
   window.policykgNetwork = network;
 
   // -- pages, details, selection ------------------------------------------------------------
+  // The planner pages the server has, by the kind of a node's local id; others get /id/….
+  const PLANNER_PAGES = {
+    area: "/areas/", measure: "/measures/", target: "/targets/", indicator: "/indicators/",
+    unit: "/units/",
+  };
+  const FRAMEWORK = ["workline", "project", "aim", "build", "requirement", "tasklist"];
+
   function pageOf(node) {
     const pages = meta.pages;
     if (!pages || !node || typeof node.iri !== "string" || !node.iri.startsWith(pages.base)) {
       return null;
+    }
+    if (pages.planner === "yes" && typeof node.id === "string") {
+      const slash = node.id.indexOf("/");
+      const kind = slash > 0 ? node.id.slice(0, slash) : node.id;
+      if (PLANNER_PAGES[kind]) return PLANNER_PAGES[kind] + encodeURI(node.id.slice(slash + 1));
+      if (FRAMEWORK.includes(kind)) return "/framework#" + node.id;
     }
     return pages.prefix + node.iri.slice(pages.base.length).replace(/^\/+/, "");
   }
