@@ -206,3 +206,12 @@ def test_large_answers_cross_the_pipe_under_uvloop(tmp_path: Path) -> None:
         framework = httpx2.get(f"{live.base}/api/framework", timeout=30)
         assert framework.status_code == 200
         assert framework.json()["counts"]["measures"] == 29
+
+
+def test_policykg_serve_with_a_broken_graph_says_where(tmp_path: Path) -> None:
+    (tmp_path / "broken.trig").write_text("<urn:g> { <urn:a> <urn:p> \n", encoding="utf-8")
+    command = [str(Path(sys.executable).parent / "policykg"), "serve", "--graphs", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"policykg: {tmp_path / 'broken.trig'}: cannot load the graph")
+    assert "Traceback" not in result.stderr

@@ -406,8 +406,12 @@ def serve(
         "POLICYKG_IRI_BASE": iri_base,
     }
     os.environ.update(settings)  # the app (api.create_app) reads its settings from these
-    if not sorted((graphs or graphs_dir()).glob("*.trig")):
+    files = sorted((graphs or graphs_dir()).glob("*.trig"))
+    if not files:
         raise _fail("no graph to serve: run 'policykg build' first", 2)
+    from policykg.store import check_files
+
+    _guard(lambda: check_files(files))  # a broken file: a clear error here, not a traceback
     uvicorn.run("api:create_app", factory=True, host=host, port=port, access_log=access_log)
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "RowCapExceeded",
     "Store",
     "Term",
+    "check_files",
     "has_dataset_clause",
     "load_store",
     "refuse_forbidden",
@@ -99,6 +100,20 @@ def load_store(paths: Iterable[Path]) -> ox.Store:
     if not found:
         raise InputError("no graph to load: run 'policykg build' first")
     return store
+
+
+def check_files(paths: Iterable[Path]) -> int:
+    """Parse TriG files without keeping them; the number of quads, or an InputError naming the
+    file, line and column of the first problem (so a server refuses to start with a clear error).
+    """
+    count = 0
+    for path in paths:
+        try:
+            for _ in ox.parse(path=str(path), format=ox.RdfFormat.TRIG):
+                count += 1
+        except (OSError, SyntaxError, ValueError) as error:
+            raise InputError(f"cannot load the graph: {error}", source=str(path)) from error
+    return count
 
 
 def to_term(value: object) -> Term:
