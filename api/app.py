@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.middleware.cors import CORSMiddleware
 
 from api import problems
+from api.headers import SecurityHeaders
 from api.settings import ServerSettings
 from policykg import __version__
 from policykg.service import QueryService
@@ -67,6 +68,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     problems.install(app)
+    app.add_middleware(SecurityHeaders)
     if settings.cors_origins:  # CORS is off unless origins are listed; never with credentials
         app.add_middleware(
             CORSMiddleware,

@@ -149,3 +149,17 @@ def test_dumps_are_the_built_files(client: TestClient) -> None:
 def test_healthz(client: TestClient) -> None:
     body = client.get("/healthz").json()
     assert body["status"] == "ok" and body["quads"] > 5000 and body["workers"] == 2
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/healthz", "/api/queries", "/api/queries/nope", "/id/szamr-2024/area/2", "/graph.ttl", "/"],
+)
+def test_security_headers_on_every_response(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"] or (
+        "default-src 'none'" in response.headers["content-security-policy"]
+    )
