@@ -22,6 +22,7 @@ from api.headers import SecurityHeaders
 from api.settings import ServerSettings
 from policykg import __version__
 from policykg.service import QueryService
+from policykg.store import disk_store
 
 __all__ = ["create_app", "get_service", "get_settings"]
 
@@ -44,9 +45,12 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        service = QueryService.from_files(
-            sorted(settings.graphs.glob("*.trig")), settings.query_settings()
-        )
+        sources = sorted(settings.graphs.glob("*.trig"))
+        if settings.store is not None:  # on disk: built once, then opened at once on restart
+            disk_store(settings.store, sources)
+            service = QueryService.from_disk(settings.store, settings.query_settings())
+        else:
+            service = QueryService.from_files(sources, settings.query_settings())
         app.state.service = service
         # The start-up heap (graph, templates, libraries) never becomes garbage: freeze it, so
         # that collections stay short and cheap queries are not held up behind them.

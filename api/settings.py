@@ -25,6 +25,7 @@ class ServerSettings:
     max_query_length: int = 100_000  # characters of query text
     max_body: int = 1_000_000  # bytes of request body
     cors_origins: tuple[str, ...] = ()  # origins allowed to read responses; none by default
+    store: Path | None = None  # an on-disk store (built from the graphs once); None: in memory
     iri_base: str = "https://w3id.org/policykg/"  # IRIs under it resolve here: {base}id/… → /id/…
 
     @classmethod
@@ -37,6 +38,8 @@ class ServerSettings:
                 continue
             if f.name == "graphs":
                 values[f.name] = Path(raw)
+            elif f.name == "store":
+                values[f.name] = Path(raw) if raw else None
             elif f.name == "cors_origins":
                 values[f.name] = tuple(o.strip() for o in raw.split(",") if o.strip())
             elif f.name in {"port", "max_rows", "workers", "max_query_length", "max_body"}:

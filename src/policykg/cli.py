@@ -375,6 +375,14 @@ def serve(
             help="Comma-separated origins allowed to read responses; none by default.",
         ),
     ] = "",
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="POLICYKG_STORE",
+            help="Serve from an on-disk store at this path, built from the graphs once "
+            "(a restart opens it at once). Default: in memory.",
+        ),
+    ] = None,
     access_log: Annotated[
         bool,
         typer.Option(
@@ -404,14 +412,19 @@ def serve(
         "POLICYKG_MAX_BODY": str(max_body),
         "POLICYKG_CORS_ORIGINS": cors_origins,
         "POLICYKG_IRI_BASE": iri_base,
+        "POLICYKG_STORE": str(store) if store else "",
     }
     os.environ.update(settings)  # the app (api.create_app) reads its settings from these
     files = sorted((graphs or graphs_dir()).glob("*.trig"))
     if not files:
         raise _fail("no graph to serve: run 'policykg build' first", 2)
-    from policykg.store import check_files
+    from policykg.store import check_files, disk_store
 
-    _guard(lambda: check_files(files))  # a broken file: a clear error here, not a traceback
+    if store is not None:  # build the on-disk store now (or find it current): errors here
+        if _guard(lambda: disk_store(store, files)):
+            typer.echo(f"built the on-disk store {store}", err=True)
+    else:
+        _guard(lambda: check_files(files))  # a broken file: a clear error here, not a traceback
     uvicorn.run("api:create_app", factory=True, host=host, port=port, access_log=access_log)
 
 

@@ -196,9 +196,15 @@ def _results_json(variables: list[str], solutions: list[Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
-def _serve(conn: Connection, store: ox.Store) -> None:
-    """A worker's loop: answer requests until the pipe closes."""
+def _serve(conn: Connection, store: ox.Store, disk: str | None) -> None:
+    """A worker's loop: answer requests until the pipe closes.
+
+    An in-memory store is the parent's, shared by the fork; an on-disk store is opened afresh,
+    read-only, by each worker (a database handle is not to be shared across a fork).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if disk is not None:
+        store = ox.Store.read_only(disk)
     while True:
         try:
             request = conn.recv()
@@ -216,9 +222,12 @@ class _Worker:
 class QueryService:
     """Owns the loaded dataset and the pool of worker processes that query it."""
 
-    def __init__(self, store: ox.Store, settings: Settings | None = None) -> None:
+    def __init__(
+        self, store: ox.Store, settings: Settings | None = None, disk: Path | None = None
+    ) -> None:
         self.settings = settings or Settings()
         self._store = store
+        self._disk = str(disk) if disk is not None else None
         self._context = multiprocessing.get_context("fork")
         self._workers = [self._spawn() for _ in range(max(1, self.settings.workers))]
         self._idle: asyncio.Queue[_Worker] | None = None
@@ -236,6 +245,15 @@ class QueryService:
         """A service over TriG files; a missing or broken file is an InputError naming it."""
         return cls(load_store(paths), settings)
 
+    @classmethod
+    def from_disk(cls, path: Path, settings: Settings | None = None) -> QueryService:
+        """A service over an on-disk store (see :func:`policykg.store.disk_store`), read-only."""
+        try:
+            store = ox.Store.read_only(str(path))
+        except OSError as error:
+            raise InputError(f"cannot open the store: {error}", source=str(path)) from error
+        return cls(store, settings, disk=path)
+
     def __len__(self) -> int:
         return len(self._store)
 
@@ -245,7 +263,9 @@ class QueryService:
 
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child, self._store), daemon=True)
+        process = self._context.Process(
+            target=_serve, args=(child, self._store, self._disk), daemon=True
+        )
         process.start()
         child.close()
         return _Worker(process, parent)

@@ -12,7 +12,11 @@ silently cuts a result: past ``max_rows`` it raises :class:`RowCapExceeded`.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +33,7 @@ __all__ = [
     "Store",
     "Term",
     "check_files",
+    "disk_store",
     "has_dataset_clause",
     "load_store",
     "refuse_forbidden",
@@ -100,6 +105,52 @@ def load_store(paths: Iterable[Path]) -> ox.Store:
     if not found:
         raise InputError("no graph to load: run 'policykg build' first")
     return store
+
+
+def disk_store(path: Path, sources: Iterable[Path]) -> bool:
+    """Make ``path`` an on-disk pyoxigraph store of the TriG ``sources``; True if it was (re)built.
+
+    The store is built once: ``{path}.json`` records the sources' sha256, and a store whose record
+    matches is kept as it is, so a restart opens it at once. Otherwise it is loaded into a fresh
+    folder beside it and moved into place, so a failed load leaves the old store as it was.
+    """
+    files = sorted(sources)
+    if not files:
+        raise InputError("no graph to load: run 'policykg build' first")
+    record = {str(f.name): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    marker = path.with_name(path.name + ".json")
+    if path.is_dir() and marker.is_file():
+        try:
+            if json.loads(marker.read_text(encoding="utf-8")).get("sources") == record:
+                return False
+        except (OSError, ValueError):
+            pass  # an unreadable record: rebuild
+    fresh = path.with_name(f"{path.name}.loading-{os.getpid()}")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        store = ox.Store(str(fresh))
+        for file in files:
+            try:
+                store.bulk_load(path=str(file), format=ox.RdfFormat.TRIG)
+            except (OSError, SyntaxError, ValueError) as error:
+                raise InputError(f"cannot load the graph: {error}", source=str(file)) from error
+        store.flush()
+        quads = len(store)
+        del store
+        old = path.with_name(f"{path.name}.old-{os.getpid()}")
+        if path.exists():
+            path.rename(old)
+        fresh.rename(path)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    temporary = marker.with_name(marker.name + ".tmp")
+    temporary.write_text(
+        json.dumps({"sources": record, "quads": quads}, indent=1), encoding="utf-8"
+    )
+    os.replace(temporary, marker)
+    return True
 
 
 def check_files(paths: Iterable[Path]) -> int:
