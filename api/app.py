@@ -21,15 +21,16 @@ from api import problems
 from api.headers import SecurityHeaders
 from api.settings import ServerSettings
 from policykg import __version__
-from policykg.service import QueryService
+from policykg.remote import RemoteService
+from policykg.service import QueryEngine, QueryService
 from policykg.store import disk_store
 
 __all__ = ["create_app", "get_service", "get_settings"]
 
 
-async def get_service(request: Request) -> QueryService:
+async def get_service(request: Request) -> QueryEngine:
     """The app's query service (a FastAPI dependency; async, so no thread hop per request)."""
-    service: QueryService = request.app.state.service
+    service: QueryEngine = request.app.state.service
     return service
 
 
@@ -46,7 +47,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sources = sorted(settings.graphs.glob("*.trig"))
-        if settings.store is not None:  # on disk: built once, then opened at once on restart
+        service: QueryEngine
+        if settings.remote is not None:  # another engine answers; the same guarantees hold
+            service = RemoteService(settings.remote, settings.query_settings())
+        elif settings.store is not None:  # on disk: built once, then opened at once on restart
             disk_store(settings.store, sources)
             service = QueryService.from_disk(settings.store, settings.query_settings())
         else:
@@ -59,7 +63,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            service.close()
+            await service.aclose()
 
     app = FastAPI(
         title="policykg",

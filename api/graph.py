@@ -2,7 +2,7 @@
 
 Handlers are thin: they parse the request and call :mod:`policykg.viz`. The plan graph is built
 once per app from the named ``view-*`` queries (and ``trace-edges``), run through the app's
-:class:`~policykg.service.QueryService`, and kept on ``app.state``: the dataset is read-only, so
+:class:`~policykg.service.QueryEngine`, and kept on ``app.state``: the dataset is read-only, so
 every view afterwards is built from it without a query. The page's scripts and style (vis-network,
 vendored, and the view's own) are served from ``/graph/assets/``: the page loads nothing from
 another host, and its Content-Security-Policy allows nothing else.
@@ -23,7 +23,7 @@ from api.settings import ServerSettings
 from policykg import viz
 from policykg.errors import InputError
 from policykg.queries import load_query
-from policykg.service import QueryService
+from policykg.service import QueryEngine
 from policykg.trace import UnknownNode
 
 __all__ = ["router"]
@@ -63,7 +63,7 @@ PROBLEMS: dict[int | str, dict[str, object]] = {
     },
 }
 
-Service = Annotated[QueryService, Depends(get_service)]
+Service = Annotated[QueryEngine, Depends(get_service)]
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 Focus = Annotated[
     str | None,
@@ -92,7 +92,7 @@ Budget = Annotated[
 ]
 
 
-async def plan_of(request: Request, service: QueryService) -> viz.PlanGraph:
+async def plan_of(request: Request, service: QueryEngine) -> viz.PlanGraph:
     """The app's plan graph, built on first use from the named view queries."""
     plan: viz.PlanGraph | None = getattr(request.app.state, "plan_graph", None)
     if plan is None:

@@ -20,7 +20,7 @@ from api.negotiate import GRAPH_FORMATS, choose, graph_bytes
 from api.problems import problem
 from api.settings import ServerSettings
 from policykg.queries import load_query
-from policykg.service import QueryService
+from policykg.service import QueryEngine
 
 __all__ = ["router"]
 
@@ -47,7 +47,7 @@ async def dump(ext: str, settings: Annotated[ServerSettings, Depends(get_setting
 async def resource(
     path: str,
     request: Request,
-    service: Annotated[QueryService, Depends(get_service)],
+    service: Annotated[QueryEngine, Depends(get_service)],
     settings: Annotated[ServerSettings, Depends(get_settings)],
 ) -> Response:
     """The triples about one resource, as HTML, Turtle, JSON-LD or N-Triples."""

@@ -55,7 +55,7 @@ from api.resources import (
     trace_measure,
 )
 from api.settings import ServerSettings
-from policykg.service import QueryService
+from policykg.service import QueryEngine
 from policykg.trace import Trace, assemble, climb
 
 __all__ = [
@@ -84,7 +84,7 @@ PAGES |= {"indicator": "/indicators/", "unit": "/units/"}
 FRAMEWORK_KINDS = {"workline", "project", "aim", "build", "requirement", "tasklist"}
 SENTENCE_END = re.compile(r"[。；;！!？?]")
 
-Service = Annotated[QueryService, Depends(get_service)]
+Service = Annotated[QueryEngine, Depends(get_service)]
 Settings = Annotated[ServerSettings, Depends(get_settings)]
 Limit = Annotated[int, Query(ge=1, le=500, description="How many items to show.")]
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
@@ -207,7 +207,7 @@ def trails(trace: Trace, base: str) -> list[list[Crumb]]:
     return [[crumb(step) for step in reversed(path)] for path in trace.paths]
 
 
-async def traces(service: QueryService, starts: Sequence[str]) -> list[Trace]:
+async def traces(service: QueryEngine, starts: Sequence[str]) -> list[Trace]:
     """Traces from several nodes at once, as ``/api/measures/{id}/trace`` builds one: the
     ``trace-edges`` rows climbed with :func:`policykg.trace.climb`, each node described by the
     ``node`` query, the whole assembled by :func:`policykg.trace.assemble`."""

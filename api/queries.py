@@ -21,7 +21,7 @@ from api.app import get_service
 from api.negotiate import choose, result_bytes
 from api.problems import problem
 from policykg.queries import NamedQuery, Param, list_queries
-from policykg.service import QueryService
+from policykg.service import QueryEngine
 
 __all__ = ["router"]
 
@@ -57,7 +57,7 @@ async def index(request: Request) -> dict[str, Any]:
 
 
 async def run_named(
-    service: QueryService, query: NamedQuery, values: dict[str, Any], media_type: str
+    service: QueryEngine, query: NamedQuery, values: dict[str, Any], media_type: str
 ) -> Response:
     """Run a named query with typed, engine-bound parameters."""
     bindings = {}
@@ -94,7 +94,7 @@ def _endpoint(query: NamedQuery, csv: bool) -> Callable[..., Awaitable[Response]
     """A handler whose signature declares the query's parameters, for validation and OpenAPI."""
 
     async def handler(request: Request, **values: Any) -> Response:
-        service: QueryService = await get_service(request)
+        service: QueryEngine = await get_service(request)
         wanted = "text/csv" if csv else choose(request.headers.get("accept"), FORMATS)
         if wanted is None:
             return problem(406, "Not acceptable", "this query answers application/json or text/csv")

@@ -1,7 +1,7 @@
 """Resources for planners: the framework, areas, measures, targets, indicators, units, search, gaps.
 
 Each handler is thin: it parses the request, runs named queries (``src/policykg/queries/*.rq``)
-through the app's :class:`~policykg.service.QueryService`, shapes the rows (with the library's own
+through the app's :class:`~policykg.service.QueryEngine`, shapes the rows (with the library's own
 shaping where there is one: :func:`policykg.trace.climb`, :func:`policykg.export.shape_rows`,
 :func:`policykg.gaps.gaps_from_rows`) and answers JSON. Every item carries its local ``id``
 (``measure/2-2-1``) and its ``iri``; an id that names nothing of the kind asked for is a 404.
@@ -35,7 +35,7 @@ from api.app import get_service
 from policykg.export import local_id, shape_rows
 from policykg.gaps import GAPS, gaps_from_rows
 from policykg.queries import load_query
-from policykg.service import QueryService
+from policykg.service import QueryEngine
 from policykg.trace import (
     FRAMEWORK,
     SERVES,
@@ -61,7 +61,7 @@ Number = int | float
 T = TypeVar("T")
 
 
-Service = Annotated[QueryService, Depends(get_service)]
+Service = Annotated[QueryEngine, Depends(get_service)]
 Limit = Annotated[int, Query(ge=1, le=500, description="How many items to return (at most 500).")]
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Comparator = Literal["≥", ">", "≤", "<", "=", "≈", "range", "rank"]
@@ -487,14 +487,12 @@ class SearchPage(Page):
 # -- running queries -------------------------------------------------------------------------
 
 
-async def select(service: QueryService, name: str, **bindings: Term) -> list[dict[str, str]]:
+async def select(service: QueryEngine, name: str, **bindings: Term) -> list[dict[str, str]]:
     """The rows of a named query, its variables bound by the engine."""
     return (await service.rows(load_query(name).text, bindings)).rows
 
 
-async def resolve(
-    service: QueryService, kind: str, given: str, parameter: str | None = None
-) -> str:
+async def resolve(service: QueryEngine, kind: str, given: str, parameter: str | None = None) -> str:
     """The IRI of a node of ``kind`` given as ``2``, ``area/2`` or a notation; 404 otherwise
     (naming the query ``parameter`` that gave it, if one did)."""
     local = (

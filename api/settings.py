@@ -26,6 +26,7 @@ class ServerSettings:
     max_body: int = 1_000_000  # bytes of request body
     cors_origins: tuple[str, ...] = ()  # origins allowed to read responses; none by default
     store: Path | None = None  # an on-disk store (built from the graphs once); None: in memory
+    remote: str | None = None  # a remote SPARQL endpoint to query instead of a local store
     iri_base: str = "https://w3id.org/policykg/"  # IRIs under it resolve here: {base}id/… → /id/…
 
     @classmethod
@@ -40,6 +41,8 @@ class ServerSettings:
                 values[f.name] = Path(raw)
             elif f.name == "store":
                 values[f.name] = Path(raw) if raw else None
+            elif f.name == "remote":
+                values[f.name] = raw or None
             elif f.name == "cors_origins":
                 values[f.name] = tuple(o.strip() for o in raw.split(",") if o.strip())
             elif f.name in {"port", "max_rows", "workers", "max_query_length", "max_body"}:

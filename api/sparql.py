@@ -51,7 +51,7 @@ from api.negotiate import GRAPH_FORMATS, RESULT_FORMATS, choose, graph_bytes, re
 from api.problems import problem
 from api.settings import ServerSettings
 from policykg.queries import list_queries
-from policykg.service import QueryService
+from policykg.service import QueryEngine
 
 __all__ = ["router"]
 
@@ -98,7 +98,7 @@ templates = Jinja2Templates(
 )
 
 
-ServiceDep = Annotated[QueryService, Depends(get_service)]
+ServiceDep = Annotated[QueryEngine, Depends(get_service)]
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 
 
@@ -222,7 +222,7 @@ def _not_acceptable(accept: str | None, offers: list[str], what: str) -> Respons
     return problem(406, "Not acceptable", detail, acceptable=offers)
 
 
-async def _answer(request: Request, service: QueryService, op: Operation) -> Response:
+async def _answer(request: Request, service: QueryEngine, op: Operation) -> Response:
     """Run the query, then write its result in the format the request accepts."""
     accept = request.headers.get("accept")
     every = [*RESULT_FORMATS, *GRAPH_FORMATS]
@@ -290,7 +290,7 @@ def _description(endpoint: str, graphs: list[str], settings: ServerSettings) -> 
     return triples
 
 
-def _describe(request: Request, service: QueryService, settings: ServerSettings) -> Response:
+def _describe(request: Request, service: QueryEngine, settings: ServerSettings) -> Response:
     """The service description for machines, the query page for browsers."""
     offers = ["text/turtle", HTML, *list(GRAPH_FORMATS)[1:]]
     media = choose(request.headers.get("accept"), offers) or "text/turtle"

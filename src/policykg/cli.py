@@ -383,6 +383,14 @@ def serve(
             "(a restart opens it at once). Default: in memory.",
         ),
     ] = None,
+    remote: Annotated[
+        str | None,
+        typer.Option(
+            envvar="POLICYKG_REMOTE",
+            help="Query this SPARQL 1.1 endpoint (URL) instead of a local store; its default "
+            "graph should be the union of the named graphs.",
+        ),
+    ] = None,
     access_log: Annotated[
         bool,
         typer.Option(
@@ -413,14 +421,17 @@ def serve(
         "POLICYKG_CORS_ORIGINS": cors_origins,
         "POLICYKG_IRI_BASE": iri_base,
         "POLICYKG_STORE": str(store) if store else "",
+        "POLICYKG_REMOTE": remote or "",
     }
     os.environ.update(settings)  # the app (api.create_app) reads its settings from these
     files = sorted((graphs or graphs_dir()).glob("*.trig"))
-    if not files:
+    if not files and remote is None:
         raise _fail("no graph to serve: run 'policykg build' first", 2)
     from policykg.store import check_files, disk_store
 
-    if store is not None:  # build the on-disk store now (or find it current): errors here
+    if remote is not None:
+        pass  # the endpoint's data is its own; the app checks it answers when it starts
+    elif store is not None:  # build the on-disk store now (or find it current): errors here
         if _guard(lambda: disk_store(store, files)):
             typer.echo(f"built the on-disk store {store}", err=True)
     else:

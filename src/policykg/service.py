@@ -17,6 +17,7 @@ before any worker sees the query; a result over the row cap is an error, never c
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import io
 import itertools
@@ -46,6 +47,7 @@ from policykg.store import (
 )
 
 __all__ = [
+    "QueryEngine",
     "QueryFailed",
     "QueryService",
     "QuerySyntaxError",
@@ -219,7 +221,64 @@ class _Worker:
         self.conn = conn
 
 
-class QueryService:
+class QueryEngine(abc.ABC):
+    """What answers queries for the app: the worker pool here, or a remote endpoint."""
+
+    settings: Settings
+    replaced: int  # queries stopped at their deadline (workers replaced), for /healthz
+
+    @abc.abstractmethod
+    async def serialised(
+        self,
+        text: str,
+        bindings: Mapping[str, object] | None = None,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> Serialised:
+        """Run a read-only query under the deadline and row cap (see QueryService)."""
+
+    @abc.abstractmethod
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the dataset's named graphs, sorted."""
+
+    @abc.abstractmethod
+    def __len__(self) -> int:
+        """The number of quads."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release what the engine holds."""
+
+    async def aclose(self) -> None:
+        """Release what the engine holds, from async code."""
+        self.close()
+
+    async def rows(
+        self,
+        text: str,
+        bindings: Mapping[str, object] | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Run a SELECT or ASK query and return its rows (variable → lexical value)."""
+        result = await self.serialised(text, bindings, timeout=timeout, max_rows=max_rows)
+        if result.kind == "graph":
+            raise QueryRefused("expected a SELECT or ASK query")
+        parsed = ox.parse_query_results(result.body, ox.QueryResultsFormat.JSON)
+        if isinstance(parsed, ox.QueryBoolean):
+            return QueryResult("ask", (), [], [], boolean=bool(parsed))
+        variables = tuple(v.value for v in parsed.variables)
+        terms = [{v: s[v] for v in variables if s[v] is not None} for s in parsed]
+        rows = [{k: t.value for k, t in row.items()} for row in terms]
+        return QueryResult("select", variables, rows, terms)
+
+
+class QueryService(QueryEngine):
     """Owns the loaded dataset and the pool of worker processes that query it."""
 
     def __init__(
@@ -387,26 +446,6 @@ class QueryService:
         if status == "bytes":
             raise RowCapExceeded(str(answer[1]))
         raise QueryFailed(f"cannot evaluate the query: {answer[1]}")
-
-    async def rows(
-        self,
-        text: str,
-        bindings: Mapping[str, object] | None = None,
-        *,
-        timeout: float | None = None,
-        max_rows: int | None = None,
-    ) -> QueryResult:
-        """Run a SELECT or ASK query and return its rows (variable → lexical value)."""
-        result = await self.serialised(text, bindings, timeout=timeout, max_rows=max_rows)
-        if result.kind == "graph":
-            raise QueryRefused("expected a SELECT or ASK query")
-        parsed = ox.parse_query_results(result.body, ox.QueryResultsFormat.JSON)
-        if isinstance(parsed, ox.QueryBoolean):
-            return QueryResult("ask", (), [], [], boolean=bool(parsed))
-        variables = tuple(v.value for v in parsed.variables)
-        terms = [{v: s[v] for v in variables if s[v] is not None} for s in parsed]
-        rows = [{k: t.value for k, t in row.items()} for row in terms]
-        return QueryResult("select", variables, rows, terms)
 
     def close(self) -> None:
         """Stop every worker."""
