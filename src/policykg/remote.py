@@ -38,7 +38,7 @@ from policykg.service import (
     Serialised,
     Settings,
 )
-from policykg.store import NOT_KEYWORDS, QueryRefused, RowCapExceeded, refuse_forbidden, to_term
+from policykg.store import NOT_KEYWORDS, QueryRefused, RowCapExceeded, to_term
 
 __all__ = ["RemoteService", "bind", "values_clause"]
 
@@ -117,12 +117,7 @@ class RemoteService(QueryEngine):
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> Serialised:
-        if len(text) > self.settings.max_query_length:
-            raise QueryRefused(
-                f"the query is {len(text)} characters long; the limit is "
-                f"{self.settings.max_query_length}"
-            )
-        refuse_forbidden(text)
+        self.refuse(text)
         if bindings:
             text = bind(text, bindings)
         if base_iri:

@@ -241,6 +241,16 @@ class QueryEngine(abc.ABC):
     ) -> Serialised:
         """Run a read-only query under the deadline and row cap (see QueryService)."""
 
+    def refuse(self, text: str) -> None:
+        """Refuse, before anything runs, a query too long or one that updates, calls SERVICE or
+        LOADs."""
+        if len(text) > self.settings.max_query_length:
+            raise QueryRefused(
+                f"the query is {len(text)} characters long; the limit is "
+                f"{self.settings.max_query_length}"
+            )
+        refuse_forbidden(text)
+
     @abc.abstractmethod
     def named_graphs(self) -> list[str]:
         """The IRIs of the dataset's named graphs, sorted."""
@@ -416,12 +426,7 @@ class QueryService(QueryEngine):
         The dataset is the protocol's when ``default_graphs`` or ``named_graphs`` is given
         (either may be empty), else the query's own ``FROM``, else the union of all graphs.
         """
-        if len(text) > self.settings.max_query_length:
-            raise QueryRefused(
-                f"the query is {len(text)} characters long; the limit is "
-                f"{self.settings.max_query_length}"
-            )
-        refuse_forbidden(text)
+        self.refuse(text)
         request = {
             "text": text,
             "bindings": {name: _wire(value) for name, value in (bindings or {}).items()},
