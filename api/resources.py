@@ -36,6 +36,7 @@ from policykg.export import local_id, shape_rows
 from policykg.gaps import GAPS, gaps_from_rows
 from policykg.queries import load_query
 from policykg.service import QueryEngine
+from policykg.textindex import TextIndex
 from policykg.trace import (
     FRAMEWORK,
     SERVES,
@@ -660,8 +661,8 @@ def paged(
 
 
 def rank(rows: Iterable[Row], q: str) -> list[SearchHit]:
-    """The ``api-search`` query's rows as hits, best first: a match in a label before a match in
-    text only, then more occurrences, then a shorter label.
+    """The matching rows of the search corpus (``search-corpus.rq``) as hits, best first: a
+    match in a label before a match in text only, then more occurrences, then a shorter label.
 
     >>> rows = [
     ...     {"node": "urn:a", "type": "urn:t#Measure", "label_zh": "甲", "field": "text",
@@ -1315,9 +1316,23 @@ async def search(
     """Text search over measures (titles and full text), targets (indicators and surfaces),
     units, policy instruments and the framework's labels. A match in a label ranks before a
     match in text only, then more occurrences, then a shorter label."""
-    hits = rank(await select(service, "api-search", q=ox.Literal(q)), q)
+    index = await text_index(request, service)
+    hits = rank(index.find(q), q)
     page = paged(request, response, hits, limit, offset)
     return SearchPage(q=q, items=page, total=len(hits), limit=limit, offset=offset)
+
+
+CORPUS_ROWS = 10_000_000  # the search corpus is read once, whole, to build the index
+
+
+async def text_index(request: Request, service: Service) -> TextIndex:
+    """The app's text index, built on first use from the search corpus and kept: the dataset
+    is read-only."""
+    index: TextIndex | None = getattr(request.app.state, "text_index", None)
+    if index is None:
+        corpus = await service.rows(load_query("search-corpus").text, max_rows=CORPUS_ROWS)
+        index = request.app.state.text_index = TextIndex(corpus.rows)
+    return index
 
 
 @router.get("/gaps", response_model=Gaps, summary="Gaps")

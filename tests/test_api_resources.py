@@ -544,3 +544,22 @@ def test_one_target(client: TestClient) -> None:
     assert client.get("/api/targets/target/2-2-1-1").json() == body
     missing = client.get("/api/targets/9-9-9-9")
     assert missing.status_code == 404 and "9-9-9-9" in missing.json()["detail"]
+
+
+def test_search_uses_the_text_index_with_substring_semantics(client: TestClient) -> None:
+    """The index finds exactly what a substring scan finds, for one character and for many."""
+    from policykg.textindex import TextIndex
+
+    for q in ("个转企", "区", "知识产权", "没有这个词"):
+        body = client.get("/api/search", params={"q": q, "limit": 500}).json()
+        found = {hit["id"] for hit in body["items"]}
+        index: TextIndex = client.app.state.text_index  # type: ignore[attr-defined]
+        scanned = {
+            row["node"].split("/id/", 1)[1].split("/", 1)[1]
+            if "/id/unit/" not in row["node"]
+            else row["node"].split("/id/", 1)[1]
+            for row in index.rows
+            if q.lower() in row["value"].lower()
+        }
+        assert found == scanned, q
+        assert body["total"] == len(scanned)
