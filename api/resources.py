@@ -1330,8 +1330,16 @@ async def text_index(request: Request, service: Service) -> TextIndex:
     is read-only."""
     index: TextIndex | None = getattr(request.app.state, "text_index", None)
     if index is None:
-        corpus = await service.rows(load_query("search-corpus").text, max_rows=CORPUS_ROWS)
-        index = request.app.state.text_index = TextIndex(corpus.rows)
+        corpus, labels = await asyncio.gather(
+            service.rows(load_query("search-corpus").text, max_rows=CORPUS_ROWS),
+            service.rows(load_query("search-labels").text, max_rows=CORPUS_ROWS),
+        )
+        named: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in labels.rows:
+            if row.get("lang") in {"zh", "en"}:
+                named[row["node"]].setdefault(f"label_{row['lang']}", row["label"])
+        rows = [{**row, **named.get(row["node"], {})} for row in corpus.rows]
+        index = request.app.state.text_index = TextIndex(rows)
     return index
 
 
