@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
@@ -42,7 +42,6 @@ from api.resources import (
     get_indicator,
     get_measure,
     get_unit,
-    iri,
     list_areas,
     list_indicators,
     list_measures,
@@ -51,12 +50,12 @@ from api.resources import (
     not_found,
     resolve,
     search,
-    select,
     trace_measure,
+    trace_nodes,
 )
 from api.settings import ServerSettings
 from policykg.service import QueryEngine
-from policykg.trace import Trace, assemble, climb
+from policykg.trace import Trace
 
 __all__ = [
     "Bar",
@@ -205,20 +204,6 @@ def trails(trace: Trace, base: str) -> list[list[Crumb]]:
         return Crumb(step.id, step.type, label, page_of(step.id) or linked(step.iri, base))
 
     return [[crumb(step) for step in reversed(path)] for path in trace.paths]
-
-
-async def traces(service: QueryEngine, starts: Sequence[str]) -> list[Trace]:
-    """Traces from several nodes at once, as ``/api/measures/{id}/trace`` builds one: the
-    ``trace-edges`` rows climbed with :func:`policykg.trace.climb`, each node described by the
-    ``node`` query, the whole assembled by :func:`policykg.trace.assemble`."""
-    if not starts:
-        return []
-    edges = await select(service, "trace-edges")
-    plans = [climb(start, edges) for start in starts]
-    nodes = sorted({node for plan in plans for node in plan.nodes})
-    rows = await asyncio.gather(*(select(service, "node", node=iri(n)) for n in nodes))
-    described = dict(zip(nodes, rows, strict=True))
-    return [assemble(plan, described) for plan in plans]
 
 
 # -- the indicator chart ----------------------------------------------------------------------
@@ -536,7 +521,7 @@ async def area_page(
 ) -> HTMLResponse:
     """A focus area: its builds and requirements with their evidence, measures and targets."""
     area = await get_area(service, id)
-    (trace,) = await traces(service, [area.iri])
+    (trace,) = await trace_nodes(service, [area.iri])
     context = {"area": area, "trails": trails(trace, settings.iri_base)}
     return render(request, "area.html", context)
 
@@ -583,7 +568,7 @@ async def target_page(
     """A target: value, unit, comparator, commitment, indicator, baselines, and the sentence
     of its measure that states it. The target is its measure's (``/api/measures/{id}``)."""
     start = await resolve(service, "target", id)
-    (trace,) = await traces(service, [start])
+    (trace,) = await trace_nodes(service, [start])
     measures = [step for step in trace.paths[0] if step.type == "Measure"] if trace.paths else []
     if trace.start.type != "Target" or not measures:
         raise not_found("target", id)
@@ -623,7 +608,7 @@ async def indicator_page(
         starts = list(dict.fromkeys(a.headline.iri for a in indicator.achievements if a.headline))
     here = Crumb(indicator.id, "Indicator", indicator.label_zh or indicator.id, None)
     found: dict[tuple[str, ...], list[Crumb]] = {}
-    for trace in await traces(service, starts):
+    for trace in await trace_nodes(service, starts):
         for trail in trails(trace, settings.iri_base):
             up = [crumb for crumb in trail if crumb.type != "Target"]  # one trail per measure
             found.setdefault(tuple(crumb.id for crumb in up), [*up, here])

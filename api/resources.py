@@ -1030,15 +1030,31 @@ async def trace_measure(service: Service, id: MeasureId) -> Trace:
     leads to it (stated or extracted with spans, curated with a rationale). The same content as
     ``policykg trace --format json``."""
     start = await resolve(service, "measure", id)
-    edges, baselines = await asyncio.gather(
-        select(service, "trace-edges"), select(service, "baseline", target=iri(start))
-    )
-    plan = climb(start, edges)
-    nodes = await asyncio.gather(*(select(service, "node", node=iri(n)) for n in plan.nodes))
-    result = assemble(plan, dict(zip(plan.nodes, nodes, strict=True)), baselines)
+    (result,) = await trace_nodes(service, [start], baselines=True)
     if result.start.type != "Measure":
         raise not_found("measure", id)
     return result
+
+
+async def trace_nodes(
+    service: QueryEngine, starts: Sequence[str], *, baselines: bool = False
+) -> list[Trace]:
+    """Traces from several nodes at once: the ``trace-edges`` rows (read once) climbed with
+    :func:`policykg.trace.climb`, each node described once by the ``node`` query, each trace
+    assembled by :func:`policykg.trace.assemble` (with its start's baselines if asked)."""
+    if not starts:
+        return []
+    edges = await select(service, "trace-edges")
+    plans = [climb(start, edges) for start in starts]
+    nodes = sorted({node for plan in plans for node in plan.nodes})
+    rows = await asyncio.gather(*(select(service, "node", node=iri(n)) for n in nodes))
+    described = dict(zip(nodes, rows, strict=True))
+    base_rows: Sequence[Sequence[Row]] = (
+        await asyncio.gather(*(select(service, "baseline", target=iri(s)) for s in starts))
+        if baselines
+        else [()] * len(starts)
+    )
+    return [assemble(p, described, b) for p, b in zip(plans, base_rows, strict=True)]
 
 
 @router.get(

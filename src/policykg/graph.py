@@ -154,9 +154,7 @@ def build_dataset(
     dataset = Dataset()
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
-    writer = _Writer(plan, dataset)
-    if curation is not None:
-        writer.curated_baselines = writer._resolve_baselines(curation.baselines)
+    writer = _Writer(plan, dataset, curation.baselines if curation else ())
     writer.stated()
     if curation is not None:
         writer.curated(curation)
@@ -166,14 +164,17 @@ def build_dataset(
 
 
 class _Writer:
-    def __init__(self, plan: Plan, dataset: Dataset) -> None:
+    def __init__(
+        self, plan: Plan, dataset: Dataset, baselines: Sequence[CuratedBaseline] = ()
+    ) -> None:
         self.plan = plan
         self.doc = plan.document
         self.doc_iri = document_iri(plan.document)
         self.stated_graph = dataset.graph(stated_graph_iri(plan.document))
         self.curated_graph = dataset.graph(curated_graph_iri(plan.document))
         self.dataset = dataset
-        self.curated_baselines: list[Baseline] = []
+        # resolved before anything is written: a curated baseline wins over an extracted one
+        self.curated_baselines = self._resolve_baselines(baselines)
 
     def node(self, local: str) -> URIRef:
         if local == "document":
