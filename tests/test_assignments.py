@@ -229,7 +229,7 @@ def test_build_puts_the_table_in_its_own_named_graph(
     built_with_tasks: tuple[Path, Result],
 ) -> None:
     out, result = built_with_tasks
-    assert "importing task breakdown table" in result.stderr
+    assert "table        tasks: 7 assignments, 2 new units" in result.stdout
     assert "assignments/tasks 66" in result.stdout
     dataset = parse_trig(out / "szamr-2024.trig")
     expected = (

@@ -119,7 +119,8 @@ def test_build_summary_names_the_counts(tmp_path: Path) -> None:
     assert "shapes       conforms" in out
     assert f"wrote        4 changed file(s) under {tmp_path}" in out
     # progress goes to standard error, the summary to standard output
-    assert "validating against ontology/shapes.ttl" in result.stderr
+    assert "validating szamr-2024 against ontology/shapes.ttl" in result.stderr
+    assert "4/4" in result.stderr  # the progress bar, finished
     assert "validating" not in out
 
 
@@ -220,7 +221,7 @@ def fail_build(out: Path, *args: str | Path) -> Result:
 def test_a_text_without_a_part_heading_is_refused(built_copy: Path, tmp_path: Path) -> None:
     source = tmp_path / "notes.txt"
     source.write_text("随便写点什么\n没有标题\n", encoding="utf-8")
-    result = fail_build(built_copy, "--source", source)
+    result = fail_build(built_copy, str(source))
     assert f"policykg: {source}:1: expected a part heading" in result.stderr
 
 
@@ -235,7 +236,7 @@ def test_a_report_missing_a_framework_definition_is_refused(
     source = tmp_path / "broken" / SOURCE_NAME
     source.parent.mkdir()
     source.write_text("".join(lines), encoding="utf-8")
-    result = fail_build(built_copy, "--source", source)
+    result = fail_build(built_copy, str(source))
     match = re.search(rf"{re.escape(str(source))}:(\d+): (.*)", result.stderr)
     assert match, result.stderr
     # a line of the 1146810 block (lines 46-51 once the definition is gone)
@@ -252,13 +253,13 @@ def test_a_report_that_is_not_utf8_is_refused(
     source = tmp_path / "latin" / SOURCE_NAME
     source.parent.mkdir()
     source.write_bytes(raw[:at] + b"\xff" + raw[at:])
-    result = fail_build(built_copy, "--source", source)
+    result = fail_build(built_copy, str(source))
     assert f"policykg: {source}: not UTF-8 text (byte {at}" in result.stderr
 
 
 def test_a_missing_report_is_refused(built_copy: Path, tmp_path: Path) -> None:
     source = tmp_path / "nowhere.txt"
-    result = fail_build(built_copy, "--source", source)
+    result = fail_build(built_copy, str(source))
     assert f"policykg: {source}: cannot read the report" in result.stderr
 
 

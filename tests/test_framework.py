@@ -81,9 +81,25 @@ def test_plan_sections_must_match_the_focus_areas(source_text: str) -> None:
     assert error.value.line == 43
 
 
-def test_a_plan_without_the_code_block(source_text: str) -> None:
+def test_a_plan_without_the_code_block_takes_its_sections_as_focus_areas(
+    source_text: str,
+) -> None:
     start = source_text.index("2024年深圳市场监管系统的高质量发展密码")
     end = source_text.index("(一)聚焦赋能新型工业化")
+    plan = parse_plan(source_text[:start] + source_text[end:], "x")
+    assert plan.code == ""
+    assert [n.kind for n in plan.framework] == ["FocusArea"] * 8
+    assert plan.framework[1].label == "聚焦提升经营主体发展质量,着力在激发市场活力上下功夫"
+    assert len(plan.measures) == 29
+    assert {m.area for m in plan.measures} == {f"area/{n}" for n in range(1, 9)}
+
+
+def test_a_plan_part_must_name_the_years_work_or_define_a_code(source_text: str) -> None:
+    start = source_text.index("2024年深圳市场监管系统的高质量发展密码")
+    end = source_text.index("(一)聚焦赋能新型工业化")
+    text = (source_text[:start] + source_text[end:]).replace("二、2024年工作安排", "二、工作思路")
     with pytest.raises(InputError) as error:
-        parse_plan(source_text[:start] + source_text[end:], "x")
+        parse_plan(text, "x")
     assert "framework code" in str(error.value)
+    assert "2024年工作安排" in str(error.value)
+    assert error.value.line == text[: text.index("二、工作思路")].count("\n") + 1

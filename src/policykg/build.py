@@ -24,18 +24,29 @@ from pathlib import Path
 
 from rdflib import Dataset
 
+from policykg import crossyear
 from policykg.assignments import Table, load_table
 from policykg.curated import Curation, find_curation
 from policykg.errors import BuildError, InputError
-from policykg.graph import PREFIXES, build_dataset, union_graph
+from policykg.graph import PREFIXES, build_dataset, results_dataset, union_graph
 from policykg.model import Plan
 from policykg.parse import parse_plan
 from policykg.units import load_lexicon
 from policykg.validate import ValidationReport, validate
 
-__all__ = ["BuildResult", "build", "check", "default_source", "document_id", "write"]
+__all__ = [
+    "BuildResult",
+    "BuildSet",
+    "build",
+    "build_all",
+    "check",
+    "default_source",
+    "document_id",
+    "write",
+]
 
 Progress = Callable[[str], None]
+STEPS = ("parse", "graph", "shacl", "serialise")  # build() reports each step once per report
 
 
 @dataclass
@@ -56,6 +67,58 @@ class BuildResult:
             for graph in sorted(self.dataset.graphs(), key=lambda g: str(g.identifier))
             if len(graph)
         }
+
+
+@dataclass
+class BuildSet:
+    """Several reports built into one dataset: each report's result, the targets linked to the
+    results the other reports state (:mod:`policykg.crossyear`), and every file to write."""
+
+    results: list[BuildResult]
+    links: list[crossyear.Result]
+    files: dict[str, bytes]
+
+
+RESULTS_FILE = "cross-year"  # graphs/cross-year.{trig,ttl,jsonld}: the links between reports
+
+
+def build_all(
+    sources: Sequence[Path],
+    assignments: Sequence[Path] = (),
+    progress: Progress | None = None,
+) -> BuildSet:
+    """Build several reports into one dataset; nothing is returned unless every one builds.
+
+    Each report keeps its document IRI and named graphs. Targets are linked to the results
+    other reports state for their year (``cross-year.trig``, written only when there are
+    links). Task breakdown tables name the measures of one report, so they need one source.
+    """
+    if not sources:
+        raise InputError("no report to build")
+    if assignments and len(sources) > 1:
+        raise InputError(
+            "task breakdown tables name the measures of one report: build that report alone "
+            "with --assignments"
+        )
+    results: list[BuildResult] = []
+    owners: dict[str, Path] = {}
+    for source in sources:
+        result = build(source, assignments, progress)
+        document = result.plan.document
+        if document in owners:
+            raise InputError(
+                f"two reports have the document id {document!r}: {owners[document]} and {source}",
+                source=str(source),
+            )
+        owners[document] = source
+        results.append(result)
+    links = crossyear.results([r.plan for r in results])
+    files: dict[str, bytes] = {}
+    for result in results:
+        files.update(result.files)
+    if links:
+        files.update(serialise(results_dataset(links), RESULTS_FILE))
+    return BuildSet(results, links, files)
 
 
 def default_source() -> Path:
@@ -107,27 +170,37 @@ def build(
         document,
         source=str(source),
         title=curation.title if curation else None,
-        publisher=(curation.publisher if curation and curation.publisher else "bureau"),
+        publisher=curation.publisher if curation else None,
         lexicon=load_lexicon(),
     )
-    tables = _tables(plan, assignments, say)
+    if not plan.title and plan.title_span is None:
+        raise InputError(
+            "the report has no title: give it a title line before its first part "
+            "(such as 2024年工作总结和2025年工作安排), or a curated layer "
+            "(ontology/curated/*.yaml) whose source.title names it",
+            line=1,
+            source=str(source),
+        )
+    tables = _tables(plan, assignments)
     seconds["parse"] = time.perf_counter() - started
+    say(f"writing the graph of {document}")
     started = time.perf_counter()
     dataset = build_dataset(plan, curation, tables)
     seconds["graph"] = time.perf_counter() - started
-    say("validating against ontology/shapes.ttl")
+    say(f"validating {document} against ontology/shapes.ttl")
     started = time.perf_counter()
     report = validate(dataset)
     seconds["shacl"] = time.perf_counter() - started
     if not report.conforms:
         raise BuildError("the graph does not conform to the shapes:\n" + report.summary())
+    say(f"serialising {document}")
     started = time.perf_counter()
     files = {f"sources/{source.name}": raw, **serialise(dataset, document)}
     seconds["serialise"] = time.perf_counter() - started
     return BuildResult(plan, dataset, report, files, seconds, tables)
 
 
-def _tables(plan: Plan, paths: Sequence[Path], say: Progress) -> list[Table]:
+def _tables(plan: Plan, paths: Sequence[Path]) -> list[Table]:
     measures = {m.id for m in plan.measures}
     units: dict[str, str] = {}
     for unit in load_lexicon():
@@ -137,7 +210,6 @@ def _tables(plan: Plan, paths: Sequence[Path], say: Progress) -> list[Table]:
             units[form] = f"unit/{unit.id}"
     tables = []
     for path in paths:
-        say(f"importing task breakdown table {path}")
         tables.append(load_table(path, measures, units))
     names = [t.name for t in tables]
     if len(set(names)) != len(names):
@@ -182,7 +254,7 @@ def _sorted_jsonld(node: object) -> object:
     return node
 
 
-def write(result: BuildResult, out: Path) -> list[Path]:
+def write(result: BuildResult | BuildSet, out: Path) -> list[Path]:
     """Write the built files under ``out``, each atomically (temporary file, then rename)."""
     written = []
     for name, content in sorted(result.files.items()):
@@ -207,7 +279,7 @@ def write(result: BuildResult, out: Path) -> list[Path]:
     return written
 
 
-def check(result: BuildResult, out: Path) -> list[str]:
+def check(result: BuildResult | BuildSet, out: Path) -> list[str]:
     """The files under ``out`` that differ from a fresh build (missing ones included)."""
     stale = []
     for name, content in sorted(result.files.items()):

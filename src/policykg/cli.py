@@ -85,15 +85,19 @@ def _store(graphs: Path) -> Store:
 
 @app.command()
 def build(
-    source: Annotated[
-        Path | None,
-        typer.Option(help="The report (UTF-8 text). Default: the report in graphs/sources/."),
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="The reports (UTF-8 text), built into one dataset, each with its own document "
+            "IRI and named graphs. Default: the report in graphs/sources/.",
+            show_default=False,
+        ),
     ] = None,
     assignments: Annotated[
         list[Path] | None,
         typer.Option(
             help="A task breakdown table (CSV: measure, lead_unit, cooperating_units, deadline); "
-            "repeatable. Each lands in its own named graph."
+            "repeatable; with one report only. Each lands in its own named graph."
         ),
     ] = None,
     out: Annotated[
@@ -106,36 +110,68 @@ def build(
         ),
     ] = False,
 ) -> None:
-    """Parse the report, build and validate its graph, and write TriG, Turtle and JSON-LD."""
+    """Parse the reports, build and validate their graphs, and write TriG, Turtle and JSON-LD.
+
+    With several reports, a target is also linked to the result another report states for its
+    year (graphs/cross-year.trig). Nothing is written unless every report builds and conforms.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     target = out or graphs_dir()
-    result = _guard(
-        lambda: builder.build(
-            source or builder.default_source(),
-            assignments or [],
-            progress=lambda message: typer.echo(message, err=True),
-        )
-    )
+    paths = sources or [builder.default_source()]
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=console.is_terminal) as bar:
+        task = bar.add_task("building", total=len(paths) * len(builder.STEPS))
+
+        def progress(message: str) -> None:
+            bar.update(task, description=message, advance=1)
+            if not console.is_terminal:
+                console.print(message, highlight=False)
+
+        built = _guard(lambda: builder.build_all(paths, assignments or [], progress=progress))
     if check:
-        stale = builder.check(result, target)
+        stale = builder.check(built, target)
         if stale:
             raise _fail(f"{target} is stale; run 'policykg build':\n  " + "\n  ".join(stale), 1)
-        typer.echo(f"{target} matches a fresh build ({len(result.files)} files)")
+        typer.echo(f"{target} matches a fresh build ({len(built.files)} files)")
         return
-    written = builder.write(result, target)
+    written = builder.write(built, target)
+    lines = [line for result in built.results for line in _summary(result)]
+    if len(built.results) > 1:
+        met = sum(link.attainment == "met" for link in built.links)
+        lines.append(
+            f"cross-year   {len(built.links)} targets linked to a later report's result ({met} met)"
+        )
+    lines.append(f"wrote        {len(written)} changed file(s) under {target}")
+    typer.echo("\n".join(lines))
+
+
+def _summary(result: builder.BuildResult) -> list[str]:
     plan = result.plan
     kinds: dict[str, int] = {}
     for node in plan.framework:
         kinds[node.kind] = kinds.get(node.kind, 0) + 1
-    unnamed = sum(node.label is None for node in plan.framework if node.kind == "TaskList")
-    framework = " ".join(
-        f"{kinds.get(k, 0)} {k}"
-        for k in ("WorkLine", "Project", "Build", "Requirement", "FocusArea", "TaskList")
-    )
-    summary = [s for s in plan.sections if s.kind == "Section" and s.parent == "part/1"]
+    if plan.code:
+        unnamed = sum(node.label is None for node in plan.framework if node.kind == "TaskList")
+        framework = " ".join(
+            f"{kinds.get(k, 0)} {k}"
+            for k in ("WorkLine", "Project", "Build", "Requirement", "FocusArea", "TaskList")
+        )
+        framework = f"{plan.code}: {framework} ({unnamed} task lists unnamed)"
+    else:
+        framework = f"no code: {kinds.get('FocusArea', 0)} FocusArea, the plan part's sections"
+    summary_parts = {h.id.split("/")[1].split("-")[0] for h in plan.headlines}
+    summary = [
+        s
+        for s in plan.sections
+        if s.kind == "Section" and s.parent in {f"part/{p}" for p in summary_parts}
+    ]
     instruments = len({p.instrument for p in plan.policies})
-    lines = [
+    return [
         f"report       {plan.document} ({len(plan.text)} characters, sha256 {plan.sha256[:12]}…)",
-        f"framework    {plan.code}: {framework} ({unnamed} task lists unnamed)",
+        f"framework    {framework}",
         f"summary      {len(summary)} sections, {len(plan.headlines)} headlines",
         f"plan         {len({m.section for m in plan.measures})} sections, "
         f"{len(plan.measures)} measures",
@@ -157,9 +193,7 @@ def build(
         f"shapes       conforms ({result.seconds['shacl']:.2f} s)",
         "time         "
         + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.seconds.items()),
-        f"wrote        {len(written)} changed file(s) under {target}",
     ]
-    typer.echo("\n".join(lines))
 
 
 @app.command()

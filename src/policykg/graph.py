@@ -24,6 +24,7 @@ from rdflib import RDF, SKOS, XSD, ConjunctiveGraph, Dataset, Graph, Literal, Na
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV
 
 from policykg.assignments import Table
+from policykg.crossyear import Result
 from policykg.curated import CuratedBaseline, Curation
 from policykg.errors import InputError
 from policykg.model import Assignment, Baseline, Link, Plan, Span
@@ -42,6 +43,8 @@ __all__ = [
     "document_iri",
     "iri",
     "read_dataset",
+    "results_dataset",
+    "results_graph_iri",
     "stated_graph_iri",
     "union_graph",
     "unit_iri",
@@ -145,6 +148,47 @@ def assignments_graph_iri(document: str, table: str) -> URIRef:
     return iri(document, f"graph/assignments/{table}")
 
 
+def results_graph_iri() -> URIRef:
+    """The named graph of targets linked to the results later reports state (pk:result)."""
+    return URIRef(f"{BASE}cross-year/graph/results")
+
+
+def results_dataset(results: Sequence[Result]) -> Dataset:
+    """Each target linked to a later report's result for its year: ``pk:result``, reified with
+    its evidence (extracted), rationale and ``pk:attainment``; the two documents' indicators of
+    one phrase linked by ``skos:exactMatch``.
+
+    >>> from policykg.crossyear import Result
+    >>> link = Result("a-2024", "target/2-1-1-1", "a-2025", "achievement/1-1-1-1", "个转企",
+    ...               "indicator/1", "indicator/4", "met", "both measure 个转企 …")
+    >>> data = results_dataset([link])
+    >>> g = data.graph(results_graph_iri())
+    >>> (iri("a-2024", "target/2-1-1-1"), PK.result, iri("a-2025", "achievement/1-1-1-1")) in g
+    True
+    """
+    dataset = Dataset()
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace)
+    g = dataset.graph(results_graph_iri())
+    for r in results:
+        target, result = iri(r.target_document, r.target), iri(r.result_document, r.achievement)
+        g.add((target, PK.result, result))
+        name = f"{r.target_document}/{_slug(r.target)}--{r.result_document}/{_slug(r.achievement)}"
+        statement = URIRef(f"{BASE}cross-year/result/{name}")
+        g.add((statement, RDF.type, RDF.Statement))
+        g.add((statement, RDF.subject, target))
+        g.add((statement, RDF.predicate, PK.result))
+        g.add((statement, RDF.object, result))
+        g.add((statement, PK.evidence, PK.extracted))
+        g.add((statement, PK.rationale, Literal(r.rationale, lang=EN)))
+        g.add((statement, PK.attainment, PK[r.attainment]))
+        first = iri(r.target_document, r.target_indicator)
+        second = iri(r.result_document, r.result_indicator)
+        g.add((first, SKOS.exactMatch, second))
+        g.add((second, SKOS.exactMatch, first))
+    return dataset
+
+
 def build_dataset(
     plan: Plan,
     curation: Curation | None = None,
@@ -220,6 +264,11 @@ class _Writer:
         g.add((doc, PK.sha256, Literal(plan.sha256)))
         g.add((doc, PK.charCount, Literal(len(plan.text))))
         g.add((doc, DCTERMS.language, Literal(ZH)))
+        if plan.title_span and not plan.title:  # a curated title wins
+            title = Literal(plan.title_span.anchor(plan.text), lang=ZH)
+            g.add((doc, DCTERMS.title, title))
+            g.add((doc, SKOS.prefLabel, title))
+            self.derived(g, doc, [plan.title_span])
         self.structure(g)
         self.framework(g)
         for link in plan.links:
@@ -269,10 +318,14 @@ class _Writer:
     def framework(self, g: Graph) -> None:
         plan = self.plan
         scheme = self.node("framework")
-        g.add((scheme, RDF.type, PK.Framework))
         g.add((scheme, RDF.type, SKOS.ConceptScheme))
-        g.add((scheme, SKOS.notation, Literal(plan.code)))
-        g.add((scheme, SKOS.prefLabel, Literal(plan.code, lang=ZH)))
+        if plan.code:  # a framework code: 1146810
+            g.add((scheme, RDF.type, PK.Framework))
+            g.add((scheme, SKOS.notation, Literal(plan.code)))
+            g.add((scheme, SKOS.prefLabel, Literal(plan.code, lang=ZH)))
+        else:  # no code: the plan part's title names the scheme of its focus areas
+            label = plan.code_spans[0].anchor(plan.text)
+            g.add((scheme, SKOS.prefLabel, Literal(label, lang=ZH)))
         g.add((scheme, DCTERMS.source, self.doc_iri))
         self.derived(g, scheme, plan.code_spans)
         for fnode in plan.framework:

@@ -197,7 +197,7 @@ class Plan:
 
     document: str  # "szamr-2024"
     title: str
-    publisher: str  # a unit id
+    publisher: str | None  # a unit id; None when the report's publisher is not known
     text: str
     sha256: str
     code: str  # "1146810"
@@ -215,3 +215,5 @@ class Plan:
     quantities: list[QuantityNode] = field(default_factory=list)
     indicators: list[IndicatorNode] = field(default_factory=list)
     baselines: list[Baseline] = field(default_factory=list)
+    years: dict[str, int] = field(default_factory=dict)  # of the summary and plan parts
+    title_span: Span | None = None  # the title line of the text, where it has one

@@ -23,6 +23,7 @@ from policykg.framework import read_framework
 from policykg.model import (
     Assignment,
     Baseline,
+    FrameworkNode,
     Headline,
     IndicatorNode,
     Link,
@@ -39,6 +40,11 @@ from policykg.segment import Part, Section, Segmented, segment
 __all__ = ["OWNER_CLAUSE", "parse_plan", "parse_segmented"]
 
 YEAR = re.compile(r"(?P<year>(?:19|20)\d\d)年")
+PLAN_TITLE = re.compile(
+    r"(?:19|20)\d\d年.*(?:工作安排|重点工作|工作任务|工作部署|工作计划|主要任务)"
+)
+SUMMARY_TITLE = re.compile(r"总结|回顾")
+REPORT_TITLE = re.compile(r"报告|总结|安排|计划|要点")
 
 OWNER_CLAUSE = re.compile(
     r"""
@@ -56,7 +62,7 @@ def parse_plan(
     *,
     source: str | None = None,
     title: str | None = None,
-    publisher: str = "bureau",
+    publisher: str | None = "bureau",
     lexicon: Sequence[units.Unit] | None = None,
 ) -> Plan:
     """Segment and parse a report; raises InputError (with the line) on an unexpected structure."""
@@ -70,33 +76,61 @@ def parse_segmented(
     document: str,
     *,
     title: str | None = None,
-    publisher: str = "bureau",
+    publisher: str | None = "bureau",
     lexicon: Sequence[units.Unit] | None = None,
 ) -> Plan:
-    """Parse a segmented report into a Plan."""
+    """Parse a segmented report into a Plan.
+
+    The plan part is the part whose opening paragraphs define a framework code (“N”是指…), else
+    the last part whose title names a year's work (2026年工作安排, 2026年重点工作). Without a code,
+    each of its sections is a focus area. The summary part is the first other part whose title
+    reviews (总结, 回顾). Other parts are kept in the tree; their items are not read.
+    ``publisher`` None: the report's publisher is not known, so no unit owns its measures.
+    """
     text = seg.text
     plan_part = _plan_part(seg)
-    framework = read_framework(text, plan_part.preamble, seg.source)
+    summary_part = _summary_part(seg, plan_part)
+    coded = _defines_code(seg, plan_part)
     plan = Plan(
         document=document,
         title=title or "",
-        publisher=f"unit/{publisher}",
+        publisher=f"unit/{publisher}" if publisher else None,
         text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        code=framework.code,
-        code_spans=framework.code_spans,
-        framework=list(framework.nodes),
-        groups=list(framework.groups),
-        links=list(framework.links),
+        code="",
+        code_spans=(plan_part.title,),
+        title_span=_title_line(seg),
     )
-    areas = [node for node in framework.nodes if node.kind == "FocusArea"]
-    if len(plan_part.sections) != len(areas):
-        raise InputError(
-            f"the framework names {len(areas)} focus areas, so the plan part should have "
-            f"{len(areas)} sections （一）…; it has {len(plan_part.sections)}",
-            line=seg.line_of(plan_part.heading),
-            source=seg.source,
-        )
+    if coded:
+        framework = read_framework(text, plan_part.preamble, seg.source)
+        plan.code, plan.code_spans = framework.code, framework.code_spans
+        plan.framework, plan.groups = list(framework.nodes), list(framework.groups)
+        plan.links = list(framework.links)
+        areas = [node for node in framework.nodes if node.kind == "FocusArea"]
+        if len(plan_part.sections) != len(areas):
+            raise InputError(
+                f"the framework names {len(areas)} focus areas, so the plan part should have "
+                f"{len(areas)} sections （一）…; it has {len(plan_part.sections)}",
+                line=seg.line_of(plan_part.heading),
+                source=seg.source,
+            )
+    else:  # no code: the plan's sections are its focus areas
+        if not plan_part.sections:
+            raise InputError(
+                "expected the plan part to set out its work in sections （一）…; found none",
+                line=seg.line_of(plan_part.heading),
+                source=seg.source,
+            )
+        plan.framework = [
+            FrameworkNode(
+                f"area/{s.ordinal}", "FocusArea", s.ordinal, seg.text_of(s.title), (s.title,)
+            )
+            for s in plan_part.sections
+        ]
+    plan.years = {f"{plan_part.ordinal}": _part_year(seg, plan_part)}
+    if summary_part is not None:
+        year = _title_year(seg, summary_part)
+        plan.years[f"{summary_part.ordinal}"] = year or plan.years[f"{plan_part.ordinal}"] - 1
     for part in seg.parts:
         part_id = f"part/{part.ordinal}"
         plan.sections.append(
@@ -119,46 +153,82 @@ def parse_segmented(
             )
             if part is plan_part:
                 _read_measures(seg, part, section, plan)
-            else:
-                _read_headlines(seg, part, section, plan)
+        if part is summary_part:
+            _read_headlines(seg, part, plan)
     _read_units(seg, plan, plan_part, lexicon)
-    _read_policies(seg, plan, plan_part)
+    _read_policies(seg, plan)
     _read_quantities(seg, plan)
     return plan
 
 
+def _title_line(seg: Segmented) -> Span | None:
+    """The report's title, when its first line before the first part is one: 政府工作报告."""
+    if not seg.front:
+        return None
+    first = seg.text_of(seg.front[0])
+    if len(first) <= 40 and REPORT_TITLE.search(first) and not first.endswith(("。", "：", ":")):
+        return seg.front[0]
+    return None
+
+
+def _defines_code(seg: Segmented, part: Part) -> bool:
+    return any("是指" in seg.text_of(p) for p in part.preamble)
+
+
 def _plan_part(seg: Segmented) -> Part:
     for part in seg.parts:
-        if part.preamble and any("是指" in seg.text_of(p) for p in part.preamble):
+        if _defines_code(seg, part):
             return part
+    planned = [p for p in seg.parts if PLAN_TITLE.search(seg.text_of(p.title))]
+    if planned:
+        return planned[-1]
     last = seg.parts[-1]
     raise InputError(
-        "expected a part whose opening paragraphs define the framework code (“N”是指…) "
-        "before its first section; found none",
+        "expected a part that sets out the year's work: its title naming the year and the work "
+        "(such as 二、2024年工作安排 or 三、2026年重点工作), or its opening paragraphs defining a "
+        "framework code (“N”是指…); found none",
         line=seg.line_of(last.heading),
         source=seg.source,
     )
 
 
-def _part_year(seg: Segmented, part: Part) -> int:
+def _summary_part(seg: Segmented, plan_part: Part) -> Part | None:
+    for part in seg.parts:
+        if part is not plan_part and SUMMARY_TITLE.search(seg.text_of(part.title)):
+            return part
+    return None
+
+
+def _title_year(seg: Segmented, part: Part) -> int | None:
     match = YEAR.search(seg.text_of(part.title))
-    if not match:
+    return int(match["year"]) if match else None
+
+
+def _part_year(seg: Segmented, part: Part) -> int:
+    year = _title_year(seg, part)
+    if year is None:
         raise InputError(
             "expected the part title to name its year (such as 2024年工作安排)",
             line=seg.line_of(part.heading),
             source=seg.source,
         )
-    return int(match["year"])
+    return year
 
 
 def _read_measures(seg: Segmented, part: Part, section: Section, plan: Plan) -> None:
     section_id = f"section/{part.ordinal}-{section.ordinal}"
     area = f"area/{section.ordinal}"
     plan.links.append(Link(area, "treatedIn", section_id, "extracted", (section.heading,)))
+    starts = {p.span.start for p in section.paragraphs}
     measures = [item for item in section.items if item.kind == "measure"]
+    if not any(item.span.start in starts for item in measures):
+        # no paragraph opens with 一是: each paragraph, led by its short first sentence, is a
+        # measure (an inline 一是…十五是 list stays inside the paragraph that holds it)
+        measures = list(section.paragraphs)
     if not measures:
         raise InputError(
-            "expected measures 一是…、二是… in this section of the plan; found none",
+            "expected measures (一是…、二是… or paragraphs) in this section of the plan; "
+            "found none",
             line=seg.line_of(section.heading),
             source=seg.source,
         )
@@ -180,31 +250,47 @@ def _read_measures(seg: Segmented, part: Part, section: Section, plan: Plan) -> 
         )
 
 
-def _read_headlines(seg: Segmented, part: Part, section: Section, plan: Plan) -> None:
-    section_id = f"section/{part.ordinal}-{section.ordinal}"
-    headlines = [item for item in section.items if item.kind == "headline"]
-    if not headlines:
-        raise InputError(
-            "expected headline paragraphs starting with —— in this section of the summary",
-            line=seg.line_of(section.heading),
-            source=seg.source,
-        )
-    for item in headlines:
-        plan.headlines.append(
-            Headline(
-                f"headline/{part.ordinal}-{section.ordinal}-{item.ordinal}",
-                section_id,
-                item.ordinal,
-                seg.text_of(item.title),
-                seg.text_of(item.span),
-                item.span,
+def _read_headlines(seg: Segmented, part: Part, plan: Plan) -> None:
+    """The summary's items: its ``——`` headlines, in its sections or straight under the part;
+    a summary written without any is read paragraph by paragraph."""
+    groups = [(f"part/{part.ordinal}", f"{part.ordinal}", part.lead)]
+    groups += [
+        (f"section/{part.ordinal}-{s.ordinal}", f"{part.ordinal}-{s.ordinal}", s.items)
+        for s in part.sections
+    ]
+    marked = any(item.kind == "headline" for _, _, items in groups for item in items)
+    if not marked:
+        groups = [(f"part/{part.ordinal}", f"{part.ordinal}", part.paragraphs)]
+        groups += [
+            (f"section/{part.ordinal}-{s.ordinal}", f"{part.ordinal}-{s.ordinal}", s.paragraphs)
+            for s in part.sections
+        ]
+    for parent, path, items in groups:
+        chosen = [item for item in items if item.kind == ("headline" if marked else "paragraph")]
+        if marked and parent.startswith("section/") and not chosen:
+            raise InputError(
+                "expected headline paragraphs starting with —— in this section of the summary",
+                line=seg.line_of(items[0].span) if items else seg.line_of(part.heading),
+                source=seg.source,
             )
-        )
+        for n, item in enumerate(chosen, 1):
+            plan.headlines.append(
+                Headline(
+                    f"headline/{path}-{n}",
+                    parent,
+                    n,
+                    seg.text_of(item.title),
+                    seg.text_of(item.span),
+                    item.span,
+                )
+            )
 
 
 def _read_units(
     seg: Segmented, plan: Plan, plan_part: Part, lexicon: Sequence[units.Unit] | None
 ) -> None:
+    if plan.publisher is None:  # a units lexicon is the publisher's: without one, no units
+        return
     text = seg.text
     lexicon = tuple(lexicon) if lexicon is not None else units.load_lexicon()
     known = {unit.id for unit in lexicon}
@@ -278,10 +364,10 @@ def _owner_clause(seg: Segmented, plan_part: Part) -> Span | None:
     return None
 
 
-def _read_policies(seg: Segmented, plan: Plan, plan_part: Part) -> None:
+def _read_policies(seg: Segmented, plan: Plan) -> None:
     """Policy actions in headlines (done, in the summary's year) and measures (planned)."""
     text = seg.text
-    years = {f"{part.ordinal}": _part_year(seg, part) for part in seg.parts}
+    years = plan.years
     titles: dict[str, str] = {}
     items = [(h.id, h.span) for h in plan.headlines] + [(m.id, m.span) for m in plan.measures]
     for item_id, span in items:
@@ -309,7 +395,7 @@ def _read_quantities(seg: Segmented, plan: Plan) -> None:
     """Targets in measures, achievements in headlines, one indicator per distinct phrase, and the
     baseline of each target: the earlier achievement of the same indicator."""
     text = seg.text
-    years = {f"{part.ordinal}": _part_year(seg, part) for part in seg.parts}
+    years = plan.years
     indicators: dict[str, str] = {}
     items: list[tuple[str, Span, bool]] = [(h.id, h.span, False) for h in plan.headlines]
     items += [(m.id, m.span, True) for m in plan.measures]

@@ -122,6 +122,9 @@ class Section:
     heading: Span  # the marker and the title
     title: Span
     items: tuple[Item, ...]
+    # the same text, one item a paragraph (its 一是… markers not split apart): a plan whose
+    # measures are paragraphs led by a short sentence reads these
+    paragraphs: tuple[Item, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,8 @@ class Part:
     title: Span
     preamble: tuple[Span, ...]
     sections: tuple[Section, ...]
+    lead: tuple[Item, ...] = ()  # the preamble's items: —— headlines, 一是 measures, paragraphs
+    paragraphs: tuple[Item, ...] = ()  # the preamble again, one item a paragraph
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,7 @@ class Segmented:
     text: str
     parts: tuple[Part, ...]
     source: str | None = field(default=None, compare=False)
+    front: tuple[Span, ...] = ()  # the paragraphs before the first part: title, address …
 
     def text_of(self, span: Span) -> str:
         """The exact characters of a span."""
@@ -216,7 +222,7 @@ def segment(text: str, source: str | None = None) -> Segmented:
         _expect_number(text, heading, match["num"], n + 1, "part", source)
         stop = heads[n + 1][0] if n + 1 < len(heads) else len(paras)
         parts.append(_part(text, n + 1, heading, match, paras[index + 1 : stop], source))
-    return Segmented(text, tuple(parts), source)
+    return Segmented(text, tuple(parts), source, tuple(paras[: heads[0][0]]))
 
 
 def _at(text: str, span: Span) -> str:
@@ -259,7 +265,10 @@ def _part(
         _expect_number(text, head, section["num"], n + 1, "section", source)
         sections.append(_section(text, n + 1, head, section, paras))
     end = max([heading.end, *(p.end for p in body)])
-    return Part(ordinal, Span(heading.start, end), heading, title, tuple(preamble), tuple(sections))
+    span = Span(heading.start, end)
+    lead = _numbered([item for para in preamble for item in _items(text, para, 0, 0)])
+    whole = tuple(_item(text, "paragraph", n, p, p) for n, p in enumerate(preamble, 1))
+    return Part(ordinal, span, heading, title, tuple(preamble), tuple(sections), tuple(lead), whole)
 
 
 def _section(
@@ -267,11 +276,19 @@ def _section(
 ) -> Section:
     rest_start = head.start + match.start("rest")
     mark = text.find(HEADLINE_MARK, rest_start, head.end)
+    stop = SENTENCE_END.search(text, rest_start, head.end)
     item_paras = list(paras)
     if mark > rest_start:  # the title runs into its first headline on the same line
         title = Span(rest_start, mark)
         item_paras.insert(0, Span(mark, head.end))
         heading = Span(head.start, mark)
+    elif (
+        stop and text[stop.end() : head.end].strip()
+    ):  # …into its first paragraph: （一）标题。正文
+        title = Span(rest_start, stop.start())
+        rest = text[stop.end() : head.end]
+        item_paras.insert(0, Span(head.end - len(rest.lstrip()), head.end))
+        heading = Span(head.start, stop.end())
     else:
         title = Span(rest_start, head.end)
         heading = head
@@ -280,8 +297,9 @@ def _section(
         measures = sum(item.kind == "measure" for item in items)
         items.extend(_items(text, para, len(items), measures))
     items = _numbered(items)
+    whole = [_item(text, "paragraph", n, p, p) for n, p in enumerate(item_paras, 1)]
     end = max([heading.end, *(p.end for p in item_paras)])
-    return Section(ordinal, Span(head.start, end), heading, title, tuple(items))
+    return Section(ordinal, Span(head.start, end), heading, title, tuple(items), tuple(whole))
 
 
 def _numbered(items: list[Item]) -> list[Item]:
