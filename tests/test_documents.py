@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from quantity_eval import TABLES, report_path
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 from typer.testing import CliRunner
@@ -17,17 +18,11 @@ from policykg.graph import BASE, PK, read_dataset, results_graph_iri
 from policykg.parse import parse_plan
 from policykg.segment import segment
 
-OTHER = Path(__file__).resolve().parents[2] / "shared" / "sources" / "other-reports"
-NINGXIA = OTHER / "ningxia-2026-government-work-report.txt"
-SHANXI = OTHER / "shanxi-2026-government-work-report.txt"
+NINGXIA = report_path(TABLES / "ningxia-2026.tsv")  # found where the quantity tests find it
+SHANXI = report_path(TABLES / "shanxi-2026.tsv")
 SYNTHETIC = Path(__file__).parent / "fixtures" / "szamr-2025-synthetic.txt"
 
-needs_other = pytest.mark.skipif(
-    not NINGXIA.exists(), reason="the other reports live in ../shared/sources/other-reports"
-)
 
-
-@needs_other
 def test_ningxia_section_titles_running_into_their_paragraph_are_cut_at_the_full_stop() -> None:
     text = NINGXIA.read_text(encoding="utf-8")
     plan = parse_plan(text, "ningxia-2026", publisher=None)
@@ -50,7 +45,6 @@ def test_ningxia_section_titles_running_into_their_paragraph_are_cut_at_the_full
     assert plan.units == [] and plan.assignments == []  # no lexicon for this publisher
 
 
-@needs_other
 def test_shanxi_measures_led_by_short_sentences_and_headlines_under_a_part() -> None:
     text = SHANXI.read_text(encoding="utf-8")
     plan = parse_plan(text, "shanxi-2026", publisher=None)
@@ -160,7 +154,6 @@ def test_a_report_without_a_title_is_refused_before_validation(tmp_path: Path) -
     assert "no title" in str(error.value)
 
 
-@needs_other
 def test_cli_builds_three_reports_and_a_failing_one_writes_nothing(tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "graphs"
