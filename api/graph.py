@@ -82,6 +82,13 @@ Year = Annotated[int | None, Query(ge=1000, le=9999, description="Only quantitie
 Unit = Annotated[
     str | None, Query(description="Only what this unit has a role in (bureau, unit/bureau).")
 ]
+Document = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[0-9a-z][0-9a-z-]*$",
+        description="Only what this report states (its document id, szamr-2024), with the units.",
+    ),
+]
 Budget = Annotated[
     int,
     Query(
@@ -116,6 +123,7 @@ def build_view(
     year: int | None,
     unit: str | None,
     budget: int,
+    document: str | None = None,
 ) -> viz.ViewData:
     """The view, with the library's errors as problems: 404 for an unknown id, 422 else."""
     try:
@@ -129,6 +137,7 @@ def build_view(
             year=year,
             unit=unit,
             budget=budget,
+            document=document,
         )
     except UnknownNode as error:
         raise HTTPException(404, str(error)) from None
@@ -151,13 +160,14 @@ async def graph_page(
     area: Area = None,
     year: Year = None,
     unit: Unit = None,
+    document: Document = None,
     budget: Budget = viz.BUDGET,
 ) -> HTMLResponse:
     """The plan as an interactive network (vis-network, served by this server): legend, zh/en
     labels, hierarchical or free layout, filters, search; a click shows a node (a double click
     opens its page); ``focus`` and ``depth`` show a neighbourhood, ``trace`` a highlighted path."""
     plan = await plan_of(request, service)
-    data = build_view(plan, focus, depth, trace, types, area, year, unit, budget)
+    data = build_view(plan, focus, depth, trace, types, area, year, unit, budget, document)
     pages = {"base": settings.iri_base, "prefix": "/", "planner": "yes"}
     html = viz.to_html(data, inline=False, expand_url=EXPAND, pages=pages)
     return HTMLResponse(html, headers={"Content-Security-Policy": PAGE_POLICY})
@@ -174,6 +184,7 @@ async def graph_data(
     area: Area = None,
     year: Year = None,
     unit: Unit = None,
+    document: Document = None,
     budget: Budget = viz.BUDGET,
 ) -> JSONResponse:
     """What /graph draws, as JSON: vis-network ``nodes`` and ``edges`` (each node with its
@@ -182,7 +193,8 @@ async def graph_data(
     filters applied and their choices. Past the node budget the view holds the framework only
     (``collapsed``): expand a node with /api/graph/expand/{id}."""
     plan = await plan_of(request, service)
-    return JSONResponse(build_view(plan, focus, depth, trace, types, area, year, unit, budget))
+    view = build_view(plan, focus, depth, trace, types, area, year, unit, budget, document)
+    return JSONResponse(view)
 
 
 @router.get(

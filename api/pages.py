@@ -32,6 +32,7 @@ from api.app import get_service, get_settings
 from api.negotiate import choose
 from api.problems import PROBLEM
 from api.resources import (
+    DocumentFilter,
     Framework,
     IndicatorDetail,
     MeasureDetail,
@@ -41,6 +42,7 @@ from api.resources import (
     get_gaps,
     get_indicator,
     get_measure,
+    get_target,
     get_unit,
     list_areas,
     list_indicators,
@@ -54,6 +56,7 @@ from api.resources import (
     trace_nodes,
 )
 from api.settings import ServerSettings
+from policykg.export import qualified_id
 from policykg.service import QueryEngine
 from policykg.trace import Trace
 
@@ -528,10 +531,14 @@ async def area_page(
 
 @router.get("/measures", response_class=HTMLResponse)
 async def measures_page(
-    request: Request, service: Service, limit: Limit = 100, offset: Offset = 0
+    request: Request,
+    service: Service,
+    document: DocumentFilter = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> HTMLResponse:
-    """The measures in the order of the text."""
-    page = await list_measures(request, Response(), service, limit, offset)
+    """The measures in the order of the text (of one report, with ``document``)."""
+    page = await list_measures(request, Response(), service, document, limit, offset)
     context = {"page": page, "pager": pager(request, page.total, limit, offset)}
     return render(request, "measures.html", context)
 
@@ -553,10 +560,17 @@ async def measure_page(
 
 @router.get("/targets", response_class=HTMLResponse)
 async def targets_page(
-    request: Request, service: Service, limit: Limit = 100, offset: Offset = 0
+    request: Request,
+    service: Service,
+    document: DocumentFilter = None,
+    year: Annotated[int | None, Query(ge=1000, le=9999, description="The target's year.")] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> HTMLResponse:
-    """The targets of the plan with their baselines."""
-    page = await list_targets(request, Response(), service, limit=limit, offset=offset)
+    """The targets of the plan with their baselines and results (of one report, one year)."""
+    page = await list_targets(
+        request, Response(), service, year=year, document=document, limit=limit, offset=offset
+    )
     context = {"page": page, "pager": pager(request, page.total, limit, offset)}
     return render(request, "targets.html", context)
 
@@ -572,10 +586,10 @@ async def target_page(
     measures = [step for step in trace.paths[0] if step.type == "Measure"] if trace.paths else []
     if trace.start.type != "Target" or not measures:
         raise not_found("target", id)
-    measure = await get_measure(service, measures[0].id)
-    target = next((t for t in measure.targets if t.iri == start), None)
-    if target is None:
+    measure = await get_measure(service, qualified_id(measures[0].iri))
+    if not any(t.iri == start for t in measure.targets):
         raise not_found("target", id)
+    target = await get_target(service, qualified_id(start))  # with its results
     context = {
         "target": target,
         "measure": measure,

@@ -24,7 +24,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Annotated, Literal, TypedDict, TypeVar
+from typing import Annotated, Literal, TypedDict, TypeVar, cast
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
@@ -32,7 +32,8 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import URL
 
 from api.app import get_service
-from policykg.export import local_id, shape_rows
+from policykg.errors import InputError
+from policykg.export import document_of, local_id, shape_rows
 from policykg.gaps import GAPS, gaps_from_rows
 from policykg.queries import load_query
 from policykg.service import QueryEngine
@@ -66,9 +67,22 @@ Service = Annotated[QueryEngine, Depends(get_service)]
 Limit = Annotated[int, Query(ge=1, le=500, description="How many items to return (at most 500).")]
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Comparator = Literal["≥", ">", "≤", "<", "=", "≈", "range", "rank"]
+Attainment = Literal["met", "not-met", "undetermined"]
+DocumentFilter = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[0-9a-z][0-9a-z-]*$",
+        description="Only what this report states: its document id (szamr-2024).",
+    ),
+]
 PROBLEM: dict[str, object] = {"application/problem+json": {}}
 NOT_FOUND: dict[int | str, dict[str, object]] = {
-    404: {"description": "No node of this kind has the id (problem+json).", "content": PROBLEM}
+    404: {"description": "No node of this kind has the id (problem+json).", "content": PROBLEM},
+    409: {
+        "description": "The id is in several reports: give it with its document, "
+        "szamr-2024/measure/2-2-1 (problem+json).",
+        "content": PROBLEM,
+    },
 }
 
 
@@ -106,11 +120,28 @@ class Baseline(BaseModel):
     rationale: str | None = None
 
 
-class Target(BaseModel):
-    """A target the plan sets, with its indicator, measure, focus area and baselines."""
+class Result(BaseModel):
+    """The achievement a later report states for a target's indicator and year."""
 
     id: str
     iri: str
+    document: str = Field(description="The report that states the result.")
+    surface: str = Field(description="The achievement's value as the text states it.")
+    value: Number
+    year: int
+    attainment: Attainment = Field(
+        description="Whether the result met the target, by the target's comparator."
+    )
+    rationale: str | None = None
+
+
+class Target(BaseModel):
+    """A target the plan sets, with its indicator, measure, focus area, baselines and, once a
+    later report is loaded, its results."""
+
+    id: str
+    iri: str
+    document: str | None = Field(default=None, description="The report that sets the target.")
     label: str | None
     indicator: Ref
     value: Number
@@ -126,6 +157,9 @@ class Target(BaseModel):
     measure: Ref
     area: Ref
     baselines: list[Baseline]
+    results: list[Result] = Field(
+        default_factory=list, description="Later reports' results for its year (pk:result)."
+    )
 
 
 class TargetBrief(BaseModel):
@@ -199,6 +233,7 @@ class MeasureSummary(BaseModel):
 
     id: str
     iri: str
+    document: str | None = Field(default=None, description="The report that states it.")
     label_zh: str | None
     label_en: str | None
     area: str = Field(description="The focus area's id.")
@@ -494,16 +529,28 @@ async def select(service: QueryEngine, name: str, **bindings: Term) -> list[dict
 
 
 async def resolve(service: QueryEngine, kind: str, given: str, parameter: str | None = None) -> str:
-    """The IRI of a node of ``kind`` given as ``2``, ``area/2`` or a notation; 404 otherwise
-    (naming the query ``parameter`` that gave it, if one did)."""
+    """The IRI of a node of ``kind`` given as ``2``, ``area/2``, a notation or, where several
+    reports are loaded, ``szamr-2024/area/2``; 404 when there is none, 409 naming the candidates
+    when the id is in more than one report."""
+    qualified = f"/{kind}/" in given
     local = (
-        given if given.startswith(f"{kind}/") or NOTATION.fullmatch(given) else f"{kind}/{given}"
+        given
+        if given.startswith(f"{kind}/") or qualified or NOTATION.fullmatch(given)
+        else f"{kind}/{given}"
     )
     rows = await select(service, "find", id=ox.Literal(local))
     try:
         return pick(local, (row["node"] for row in rows))
     except UnknownNode:
         raise not_found(kind, given, parameter) from None
+    except InputError:
+        documents = sorted({document_of(row["node"]) or "" for row in rows})
+        where = f" (parameter {parameter})" if parameter else ""
+        raise HTTPException(
+            409,
+            f"{kind} {given!r}{where} is in several reports ({', '.join(documents)}): "
+            f"give it as {documents[0]}/{local}",
+        ) from None
 
 
 def not_found(kind: str, given: str, parameter: str | None = None) -> HTTPException:
@@ -573,12 +620,36 @@ def baselines_by_target(rows: Iterable[Row]) -> dict[str, list[Baseline]]:
     return found
 
 
-def targets_of(rows: Iterable[Row], baselines: Mapping[str, list[Baseline]]) -> list[Target]:
-    """The ``api-targets`` query's rows as targets, each with its baselines."""
+def results_by_target(rows: Iterable[Row]) -> dict[str, list[Result]]:
+    """The ``result`` query's rows by target IRI."""
+    found: dict[str, list[Result]] = defaultdict(list)
+    for row in rows:
+        found[row["target"]].append(
+            Result(
+                id=local_id(row["achievement"]),
+                iri=row["achievement"],
+                document=document_of(row["achievement"]) or "",
+                surface=row["surface"],
+                value=number(row["value"]),
+                year=int(row["year"]),
+                attainment=cast(Attainment, name(row["attainment"])),
+                rationale=row.get("rationale"),
+            )
+        )
+    return found
+
+
+def targets_of(
+    rows: Iterable[Row],
+    baselines: Mapping[str, list[Baseline]],
+    results: Mapping[str, list[Result]] | None = None,
+) -> list[Target]:
+    """The ``api-targets`` query's rows as targets, each with its baselines (and results)."""
     return [
         Target(
             id=local_id(row["target"]),
             iri=row["target"],
+            document=document_of(row["target"]),
             label=row.get("label"),
             indicator=ref(row, "indicator", zh="indicator_label"),
             value=number(row["value"]),
@@ -594,6 +665,7 @@ def targets_of(rows: Iterable[Row], baselines: Mapping[str, list[Baseline]]) -> 
             measure=ref(row, "measure", "measure_notation", "measure_label_zh", "measure_label_en"),
             area=ref(row, "area", zh="area_label_zh", en="area_label_en"),
             baselines=baselines.get(row["target"], []),
+            results=(results or {}).get(row["target"], []),
         )
         for row in rows
     ]
@@ -878,6 +950,48 @@ def first_rows(rows: Iterable[Row], key: str) -> list[Row]:
 # -- routes ----------------------------------------------------------------------------------
 
 
+class Document(BaseModel):
+    """A report the dataset holds."""
+
+    id: str = Field(description="The document id (szamr-2024).")
+    iri: str
+    title: str | None = Field(description="Its zh title.")
+    measures: int
+    targets: int
+    achievements: int
+
+
+class DocumentList(BaseModel):
+    """The reports the dataset holds, by id."""
+
+    items: list[Document]
+
+
+@router.get("/documents", response_model=DocumentList, summary="Reports")
+async def list_documents(service: Service) -> DocumentList:
+    """The reports built into the dataset, each with its title and how many measures, targets
+    and achievements it states; filter other lists with ``document=`` its id."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    first: dict[str, Row] = {}
+    for row in await select(service, "documents"):
+        first.setdefault(row["document"], row)
+        if row.get("kind"):
+            counts[row["document"]][name(row["kind"])] = int(row["count"])
+    return DocumentList(
+        items=[
+            Document(
+                id=row["identifier"],
+                iri=document,
+                title=row.get("title"),
+                measures=counts[document].get("Measure", 0),
+                targets=counts[document].get("Target", 0),
+                achievements=counts[document].get("Achievement", 0),
+            )
+            for document, row in first.items()
+        ]
+    )
+
+
 @router.get("/framework", response_model=Framework, summary="The framework as a tree")
 async def get_framework(service: Service) -> Framework:
     """The 1146810 framework: work line → project (with its aims) → builds → focus areas →
@@ -991,10 +1105,15 @@ async def get_area(
 
 @router.get("/measures", response_model=MeasurePage, summary="Measures")
 async def list_measures(
-    request: Request, response: Response, service: Service, limit: Limit = 50, offset: Offset = 0
+    request: Request,
+    response: Response,
+    service: Service,
+    document: DocumentFilter = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> MeasurePage:
-    """The measures of the plan in the order of the text, each with its area, span and how many
-    targets it states."""
+    """The measures of the plan in the order of the text, each with its report, area, span and
+    how many targets it states."""
     measures, targets = await asyncio.gather(
         select(service, "export-measures"), select(service, "api-targets")
     )
@@ -1003,6 +1122,7 @@ async def list_measures(
         MeasureSummary(
             id=row["id"],
             iri=row["iri"],
+            document=document_of(row["iri"]),
             label_zh=row["label_zh"] or None,
             label_en=row["label_en"] or None,
             area=row["parent"],
@@ -1011,6 +1131,8 @@ async def list_measures(
         )
         for row in shape_rows("measures", measures)
     ]
+    if document is not None:
+        items = [item for item in items if item.document == document]
     page = paged(request, response, items, limit, offset)
     return MeasurePage(items=page, total=len(items), limit=limit, offset=offset)
 
@@ -1107,11 +1229,13 @@ async def list_targets(
     has_baseline: Annotated[
         bool | None, Query(description="Only targets with (true) or without (false) a baseline.")
     ] = None,
+    document: DocumentFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> TargetPage:
-    """The plan's targets in the order of the text, each with its indicator, value, unit,
-    comparator, commitment, measure, area and baselines (surface, value, year, comparability)."""
+    """The plan's targets in the order of the text, each with its report, indicator, value,
+    unit, comparator, commitment, measure, area, baselines (surface, value, year,
+    comparability) and the results later reports state for its year, met or not."""
     bindings: dict[str, Term] = {}
     if year is not None:
         bindings["year"] = ox.Literal(f"{year:04d}", datatype=ox.NamedNode(XSD + "gYear"))
@@ -1119,12 +1243,16 @@ async def list_targets(
         bindings["comparator"] = ox.Literal(comparator)
     if area is not None:
         bindings["area"] = iri(await resolve(service, "area", area, "area"))
-    rows, baselines = await asyncio.gather(
-        select(service, "api-targets", **bindings), select(service, "baseline")
+    rows, baselines, results = await asyncio.gather(
+        select(service, "api-targets", **bindings),
+        select(service, "baseline"),
+        select(service, "result"),
     )
-    items = targets_of(rows, baselines_by_target(baselines))
+    items = targets_of(rows, baselines_by_target(baselines), results_by_target(results))
     if has_baseline is not None:
         items = [t for t in items if bool(t.baselines) == has_baseline]
+    if document is not None:
+        items = [t for t in items if t.document == document]
     page = paged(request, response, items, limit, offset)
     return TargetPage(items=page, total=len(items), limit=limit, offset=offset)
 
@@ -1134,16 +1262,17 @@ async def get_target(
     service: Service,
     id: Annotated[str, Path(description="The target: 2-2-1-1 or target/2-2-1-1.")],
 ) -> Target:
-    """A target with its indicator, value, unit, comparator, commitment, measure, area and
-    baselines."""
+    """A target with its indicator, value, unit, comparator, commitment, measure, area,
+    baselines and results."""
     target = await resolve(service, "target", id)
-    rows, baselines = await asyncio.gather(
+    rows, baselines, results = await asyncio.gather(
         select(service, "api-targets", target=iri(target)),
         select(service, "baseline", target=iri(target)),
+        select(service, "result", target=iri(target)),
     )
     if not rows:
         raise not_found("target", id)
-    return targets_of(rows, baselines_by_target(baselines))[0]
+    return targets_of(rows, baselines_by_target(baselines), results_by_target(results))[0]
 
 
 @router.get("/indicators", response_model=IndicatorPage, summary="Indicators")

@@ -19,6 +19,7 @@ from policykg.trace import render_json, trace
 
 BASE = "https://w3id.org/policykg/id/szamr-2024/"
 PLANNER_PATHS = [
+    "/api/documents",
     "/api/framework",
     "/api/areas",
     "/api/areas/{id}",
@@ -531,7 +532,15 @@ def test_openapi_documents_every_resource(client: TestClient) -> None:
         assert "$ref" in schema
     targets = spec["paths"]["/api/targets"]["get"]
     params = {p["name"]: p for p in targets["parameters"]}
-    assert list(params) == ["year", "area", "comparator", "has_baseline", "limit", "offset"]
+    assert list(params) == [
+        "year",
+        "area",
+        "comparator",
+        "has_baseline",
+        "document",
+        "limit",
+        "offset",
+    ]
     assert all(p["description"] for p in params.values())
     assert "404" in spec["paths"]["/api/measures/{id}"]["get"]["responses"]
 

@@ -37,9 +37,11 @@ __all__ = [
     "EXPORTS",
     "FIELDS",
     "Format",
+    "document_of",
     "export_rows",
     "fields_of",
     "local_id",
+    "qualified_id",
     "render",
     "shape_rows",
 ]
@@ -67,6 +69,30 @@ def local_id(iri: str) -> str:
         return iri
     rest = iri[len(BASE) :]
     return rest if rest.startswith("unit/") else rest.partition("/")[2] or rest
+
+
+def qualified_id(iri: str) -> str:
+    """A node's id with its document: ``…/id/szamr-2024/measure/2-2-1`` →
+    ``szamr-2024/measure/2-2-1``, which the API resolves in any number of reports.
+
+    >>> qualified_id("https://w3id.org/policykg/id/szamr-2024/measure/2-2-1")
+    'szamr-2024/measure/2-2-1'
+    """
+    return iri.removeprefix(BASE)
+
+
+def document_of(iri: str) -> str | None:
+    """The document id of a node IRI; None for a shared node (a unit) or another IRI.
+
+    >>> document_of("https://w3id.org/policykg/id/szamr-2024/measure/2-2-1")
+    'szamr-2024'
+    >>> document_of("https://w3id.org/policykg/id/unit/bureau") is None
+    True
+    """
+    if not iri.startswith(BASE):
+        return None
+    first = iri[len(BASE) :].partition("/")[0]
+    return None if first in {"unit", "cross-year"} else first
 
 
 def _type_name(iri: str) -> str:

@@ -57,7 +57,7 @@ import networkx as nx
 from markupsafe import Markup
 
 from policykg.errors import InputError
-from policykg.export import local_id
+from policykg.export import document_of, local_id
 from policykg.queries import load_query
 from policykg.store import Store
 from policykg.trace import UnknownNode, climb
@@ -267,6 +267,7 @@ class Filters(TypedDict):
     area: str | None
     year: int | None
     unit: str | None
+    document: str | None
 
 
 class Highlight(TypedDict):
@@ -730,10 +731,12 @@ def view(
     unit: str | None = None,
     budget: int | None = BUDGET,
     reserve: bool = False,
+    document: str | None = None,
 ) -> ViewData:
     """What vis-network draws: the whole plan, ``focus``'s neighbourhood within ``depth`` steps,
     or the whole plan with ``trace``'s paths up highlighted; only the nodes that pass the
-    filters (``types``, ``area``, ``year``, ``unit``). Past ``budget`` nodes (None: no budget)
+    filters (``types``, ``area``, ``year``, ``unit``, and ``document``: the nodes of one report,
+    with the units, which reports share). Past ``budget`` nodes (None: no budget)
     the view opens on the framework (or, for a focus, on the nearest nodes) and is marked
     ``collapsed``; with ``reserve`` the nodes held back come along for the page to expand from.
 
@@ -755,6 +758,7 @@ def view(
         "area": resolve(plan, area, "FocusArea") if area is not None else None,
         "year": year,
         "unit": resolve(plan, unit, "Unit") if unit is not None else None,
+        "document": document,
     }
     keep = _keeper(plan, filters)
     lit_nodes, lit_edges = _traced(plan, trace_id) if trace_id else ([], [])
@@ -859,9 +863,12 @@ def _keeper(plan: PlanGraph, filters: Filters) -> Callable[[str], bool]:
     """The filters as one test on a node id (the page's script applies the same test)."""
     types = set(filters["types"]) if filters["types"] else None
     area, year, unit = filters["area"], filters["year"], filters["unit"]
+    document = filters.get("document")
 
     def keep(node: str) -> bool:
         if types is not None and plan.nodes[node].type not in types:
+            return False
+        if document is not None and document_of(plan.nodes[node].iri) not in {document, None}:
             return False
         if area is not None and area not in plan.areas[node]:
             return False
