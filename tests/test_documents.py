@@ -177,3 +177,20 @@ def test_cli_builds_three_reports_and_a_failing_one_writes_nothing(tmp_path: Pat
     assert failed.exit_code == 2
     assert f"policykg: {broken}:1: expected a part heading" in failed.stderr
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_numbered_list_under_a_plan_section_gives_one_measure_an_item() -> None:
+    text = "某局2025年工作要点\n一、2025年工作安排\n（一）优化营商环境\n"
+    text += "1.深化商事制度改革。新增经营主体不少于10万户。\n2.推进信用监管。\n"
+    plan = parse_plan(text, "x", publisher=None)
+    assert [(m.id, m.title) for m in plan.measures] == [
+        ("measure/1-1-1", "1.深化商事制度改革"),
+        ("measure/1-1-2", "2.推进信用监管"),
+    ]
+    (target,) = [q for q in plan.quantities if q.kind == "target"]
+    assert (target.stated_in, target.surface, target.year) == (
+        "measure/1-1-1",
+        "不少于10万户",
+        2025,
+    )
+    assert plan.headlines == []  # a plan with no summary part
