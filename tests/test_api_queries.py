@@ -7,12 +7,12 @@ import io
 from collections.abc import Iterator
 
 import pytest
+from engines import Engine
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from api import create_app
-from api.settings import ServerSettings
 from policykg.graph import read_dataset, union_graph
 from policykg.paths import graphs_dir
 from policykg.queries import list_queries
@@ -22,8 +22,8 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(ServerSettings(workers=2))) as client:
+def client(engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(engine.settings(workers=2))) as client:
         yield client
 
 
