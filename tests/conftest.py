@@ -40,6 +40,10 @@ def chosen_engines(config: pytest.Config) -> list[str]:
     return [name for name in ENGINES if name in names]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    chosen_engines(config)  # a misspelt engine is a usage error before anything runs
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames:
         names = chosen_engines(metafunc.config)
