@@ -73,7 +73,10 @@ def _page(request: Request, iri: str, ntriples: bytes, settings: ServerSettings)
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     labels: dict[str, list[str]] = {}
     rows = []
-    for t in triples:
+    # engines return triples in their own order: the page's is fixed (Chinese labels first)
+    for t in sorted(
+        triples, key=lambda t: (getattr(t.object, "language", None) != "zh", str(t.object))
+    ):
         if t.predicate.value == LABEL and isinstance(t.object, ox.Literal):
             labels.setdefault(t.subject.value, []).append(t.object.value)
         if t.subject.value == iri:

@@ -66,10 +66,11 @@ class Visit:
     errors: list[str] = field(default_factory=list)
 
 
-def serve(log: Path) -> Iterator[LiveServer]:
+def serve(log: Path, options: list[str] | None = None) -> Iterator[LiveServer]:
+    """``policykg serve`` with two workers, and ``options`` (such as an engine's)."""
     port = free_port()
     command = [str(Path(sys.executable).parent / "policykg"), "serve", "--port", str(port)]
-    command += ["--workers", "2", "--timeout", "10"]
+    command += ["--workers", "2", "--timeout", "10", *(options or [])]
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from engines import Engine
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -38,8 +39,8 @@ PLANNER_PATHS = [
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
+def client(engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(engine.settings())) as client:
         yield client
 
 

@@ -31,12 +31,12 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 import rdflib
+from engines import Engine, Engines
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from rdflib.compare import isomorphic
 
 from api import create_app
-from api.settings import ServerSettings
 from policykg.queries import list_queries
 
 ID = "https://w3id.org/policykg/id/szamr-2024/"
@@ -64,15 +64,15 @@ BOTH_NAMED = (
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(ServerSettings(workers=2))) as client:
+def client(engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(engine.settings(workers=2))) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-def tight() -> Iterator[TestClient]:
+def tight(engine: Engine) -> Iterator[TestClient]:
     """An app with small caps and one allowed CORS origin."""
-    settings = ServerSettings(
+    settings = engine.settings(
         workers=1, max_rows=5, max_query_length=300, max_body=2_000, cors_origins=(PLANNER,)
     )
     with TestClient(create_app(settings)) as client:
@@ -635,15 +635,21 @@ def test_body_cap_by_content_length_and_while_reading(tight: TestClient) -> None
 CROSS_JOIN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-@pytest.fixture(scope="module")
-def deadline() -> Iterator[TestClient]:
+@pytest.fixture
+def deadline(engine: Engine, engines: Engines) -> Iterator[TestClient]:
     """An app with a 1 s deadline and three workers.
+
+    The pool kills a runaway query at the deadline; a remote server goes on evaluating it, so
+    the remote engine is a server of the test's own, stopped when the test ends.
 
     The server's front process is this test process, whose heap holds pytest and every test
     module: a full garbage collection of it stalls the event loop for 60-250 ms on a busy 2-core
     machine. Startup's objects are frozen out of the collector, as a server process would do.
     """
-    with TestClient(create_app(ServerSettings(timeout=1.0, workers=3))) as client:
+    with (
+        engines.fresh(engine.name) as own,
+        TestClient(create_app(own.settings(timeout=1.0, workers=3))) as client,
+    ):
         client.get("/healthz")
         gc.collect()
         gc.freeze()
@@ -662,7 +668,7 @@ def deadline() -> Iterator[TestClient]:
     ids=["ordered-cross-join", "count-of-cross-join"],
 )
 def test_runaway_query_gets_503_while_cheap_queries_answer(
-    deadline: TestClient, runaway: str
+    deadline: TestClient, engine: Engine, runaway: str
 ) -> None:
     before = deadline.get("/healthz").json()["workers_replaced"]
     outcome: dict[str, Any] = {}
@@ -695,10 +701,13 @@ def test_runaway_query_gets_503_while_cheap_queries_answer(
     assert response.headers["retry-after"] == "1"
     assert outcome["elapsed"] < 1.5
     assert len(latencies) >= 10
-    assert max(latencies) < 0.1, sorted(latencies)[-5:]
+    # a remote server evaluates the runaway on this machine's two cores too: its cheap answers
+    # are slower, but never wait for the runaway's deadline
+    assert max(latencies) < (0.1 if engine.pool else 0.75), sorted(latencies)[-5:]
     health = deadline.get("/healthz").json()
     assert health["status"] == "ok"
-    assert health["workers_replaced"] >= before + 1
+    if engine.pool:  # the worker that ran it was killed and replaced
+        assert health["workers_replaced"] >= before + 1
     assert ask(deadline, f"ASK {{ <{MEASURE}> ?p ?o }}")
 
 

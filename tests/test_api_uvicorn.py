@@ -1,5 +1,5 @@
 """One real server: ``uvicorn api:create_app --factory`` on a loopback port, with two query
-workers, queried over HTTP by GET, POST form and POST direct, then stopped."""
+workers, queried over HTTP by GET, POST form and POST direct, then stopped; on each engine."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx2
 import pytest
 import rdflib
+from engines import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/policykg/id/szamr-2024/"
@@ -63,11 +64,12 @@ def alive(pid: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> Iterator[Server]:
     port = free_port()
     log = tmp_path_factory.mktemp("uvicorn") / "server.log"
     env = {name: value for name, value in os.environ.items() if not name.startswith("POLICYKG_")}
     env["POLICYKG_WORKERS"] = "2"
+    env.update(engine.environment())
     command = [sys.executable, "-m", "uvicorn", "api:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as output:
@@ -106,7 +108,7 @@ def values(response: httpx2.Response) -> list[dict[str, str]]:
     return [{name: term["value"] for name, term in row.items()} for row in rows]
 
 
-def test_uvicorn_serves_the_sparql_protocol(server: Server) -> None:
+def test_uvicorn_serves_the_sparql_protocol(server: Server, engine: Engine) -> None:
     base, process = server.base, server.process
     health = httpx2.get(f"{base}/healthz").json()
     assert health["status"] == "ok" and health["workers"] == 2 and health["quads"] > 7000
@@ -144,7 +146,7 @@ def test_uvicorn_serves_the_sparql_protocol(server: Server) -> None:
         assert refused.headers["content-type"] == "application/problem+json"
 
     workers = children(process.pid)
-    assert len(workers) == 2
+    assert len(workers) == (2 if engine.pool else 0)  # a remote engine has no worker pool
     process.terminate()
     # uvicorn shuts down gracefully, then exits by the signal it caught
     assert process.wait(timeout=20) in (0, -signal.SIGTERM)
@@ -152,12 +154,12 @@ def test_uvicorn_serves_the_sparql_protocol(server: Server) -> None:
     assert not [pid for pid in workers if alive(pid)]
 
 
-def test_policykg_serve_serves_its_settings(tmp_path: Path) -> None:
+def test_policykg_serve_serves_its_settings(tmp_path: Path, engine: Engine) -> None:
     """The console script: options reach the app (here --max-rows), and it stops cleanly."""
     port = free_port()
     command = [
         str(Path(sys.executable).parent / "policykg"), "serve", "--port", str(port),
-        "--workers", "1", "--max-rows", "3", "--timeout", "5",
+        "--workers", "1", "--max-rows", "3", "--timeout", "5", *engine.options(),
     ]  # fmt: skip
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -191,13 +193,13 @@ def test_policykg_serve_without_graphs_is_an_error(tmp_path: Path) -> None:
     assert "no graph to serve: run 'policykg build' first" in result.stderr
 
 
-def test_large_answers_cross_the_pipe_under_uvloop(tmp_path: Path) -> None:
+def test_large_answers_cross_the_pipe_under_uvloop(tmp_path: Path, engine: Engine) -> None:
     """uvicorn runs uvloop, which makes the worker pipe non-blocking: a large answer (far more
-    than a pipe's 64 KiB) must still arrive whole."""
+    than a pipe's 64 KiB, or than a remote server's chunks) must still arrive whole."""
     import uvloop  # noqa: F401  (the test is about the loop a real server picks)
     from browser import serve
 
-    for live in serve(tmp_path / "serve.log"):
+    for live in serve(tmp_path / "serve.log", engine.options()):
         query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5000"
         response = httpx2.get(f"{live.base}/sparql", params={"query": query}, timeout=30)
         assert response.status_code == 200, response.text[:300]

@@ -13,10 +13,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from engines import Engine, Engines
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import ServerSettings
 from policykg.paths import graphs_dir
 
 HTML = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -102,8 +102,8 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
+def client(engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(engine.settings())) as client:
         yield client
 
 
@@ -546,14 +546,16 @@ def hostile_trig() -> str:
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def hostile(
+    tmp_path_factory: pytest.TempPathFactory, engine: Engine, engines: Engines
+) -> Iterator[TestClient]:
     graphs = tmp_path_factory.mktemp("hostile-graphs")
     built = sorted(graphs_dir().glob("*.trig"))
     assert built
     for path in built:
         shutil.copy(path, graphs / path.name)
     (graphs / "hostile.trig").write_text(hostile_trig(), encoding="utf-8")
-    with TestClient(create_app(ServerSettings(graphs=graphs))) as client:
+    with TestClient(create_app(engines.get(engine.name, graphs).settings())) as client:
         yield client
 
 

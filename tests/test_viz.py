@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from engines import Engine
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -50,8 +51,8 @@ def plan(store: Store) -> viz.PlanGraph:
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
+def client(engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(engine.settings())) as client:
         yield client
 
 

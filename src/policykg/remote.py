@@ -8,6 +8,13 @@ or credentials from the environment, and nothing from a client's request (no hea
 passed on. The remote server may go on evaluating a query after the deadline: stopping it is its
 own timeout's job.
 
+The row cap is counted while the result arrives (its JSON read as a stream), so a large result
+is stopped at the cap, not read whole; a body that is cut short or not a SPARQL result (Oxigraph's
+server answers 200 with a cut body when its own timeout strikes) is a failure, never a result. A
+query's own ``FROM`` and ``FROM NAMED`` are sent as the protocol's dataset, since a server whose
+default graph is the union of the named graphs may ignore them (Oxigraph's does). A query the
+endpoint refuses is parsed here too, to tell the line and column of the error.
+
 Parameters are bound with a ``VALUES`` clause at the start of the query's WHERE group (so its
 filters see them), whose terms are written by the RDF library (escaped), since the protocol has
 no substitution; a variable used only inside a sub-query is not reached that way. The endpoint's
@@ -27,10 +34,12 @@ import re
 from collections.abc import Mapping
 
 import httpx2
+import ijson  # type: ignore[import-untyped]
 import pyoxigraph as ox
 
 from policykg.errors import InputError
 from policykg.service import (
+    SYNTAX_AT,
     QueryEngine,
     QueryFailed,
     QuerySyntaxError,
@@ -38,9 +47,15 @@ from policykg.service import (
     Serialised,
     Settings,
 )
-from policykg.store import NOT_KEYWORDS, QueryRefused, RowCapExceeded, to_term
+from policykg.store import (
+    NOT_KEYWORDS,
+    QueryRefused,
+    RowCapExceeded,
+    has_dataset_clause,
+    to_term,
+)
 
-__all__ = ["RemoteService", "bind", "values_clause"]
+__all__ = ["RemoteService", "bind", "dataset_of", "values_clause"]
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 
@@ -60,6 +75,78 @@ def bind(text: str, bindings: Mapping[str, object]) -> str:
     if brace < 0:
         raise QueryRefused("cannot bind parameters: the query has no group pattern")
     return f"{text[: brace + 1]} {values_clause(bindings)}{text[brace + 1 :]}"
+
+
+def dataset_of(text: str) -> tuple[list[str], list[str]] | None:
+    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses, or None when it has none (or
+    cannot be read here: the endpoint then judges it).
+
+    >>> dataset_of("PREFIX g: <urn:g:> ASK FROM g:a FROM NAMED <urn:b> { ?s ?p ?o }")
+    (['urn:g:a'], ['urn:b'])
+    >>> dataset_of("ASK { ?s ?p ?o }") is None
+    True
+    """
+    if not has_dataset_clause(text):
+        return None
+    from rdflib.plugins.sparql import prepareQuery  # only for the rare query with FROM
+
+    try:
+        algebra = prepareQuery(text).algebra
+    except Exception:  # rdflib cannot read it: send it as it is
+        return None
+    defaults: list[str] = []
+    named: list[str] = []
+    # the dict's own get: rdflib's CompValue.get answers a missing key with the key itself
+    for clause in dict.get(algebra, "datasetClause") or []:
+        if "default" in clause:
+            defaults.append(str(clause["default"]))
+        if "named" in clause:
+            named.append(str(clause["named"]))
+    return (defaults, named) if defaults or named else None
+
+
+def syntax_error(text: str, message: str) -> QuerySyntaxError:
+    """The endpoint's refusal, with the line and column of the error where the query fails to
+    parse here too (parsing is all a lazy query on an empty store does before it is read)."""
+    try:
+        ox.Store().query(text)
+    except SyntaxError as error:
+        match = SYNTAX_AT.search(str(error))
+        if match:
+            return QuerySyntaxError(
+                f"SPARQL syntax error: {error}", int(match["line"]), int(match["column"])
+            )
+    except Exception:  # not a syntax error here: the endpoint's word stands
+        pass
+    return QuerySyntaxError(f"the endpoint refused the query: {message}", None, None)
+
+
+class _Rows:
+    """Counts the rows of a SPARQL JSON result, or the triples of N-Triples, as the bytes arrive."""
+
+    def __init__(self, graph: bool) -> None:
+        self.graph = graph
+        self.count = 0
+        self.boolean = False
+        self._events: list[tuple[str, str, object]] = ijson.sendable_list()
+        self._parser = None if graph else ijson.parse_coro(self._events)
+
+    def feed(self, chunk: bytes) -> None:
+        if self._parser is None:
+            self.count += chunk.count(b"\n")
+            return
+        self._parser.send(chunk)
+        for prefix, event, _ in self._events:
+            if prefix == "results.bindings.item" and event == "start_map":
+                self.count += 1
+            elif prefix == "boolean":
+                self.boolean = True
+        del self._events[:]
+
+    def close(self) -> None:
+        """The end of the body: a cut or malformed one raises ijson's error."""
+        if self._parser is not None:
+            self._parser.close()
 
 
 class RemoteService(QueryEngine):
@@ -118,6 +205,11 @@ class RemoteService(QueryEngine):
         max_rows: int | None = None,
     ) -> Serialised:
         self.refuse(text)
+        original = text
+        if default_graphs is None and named_graphs is None:
+            own = dataset_of(text)
+            if own is not None:
+                default_graphs, named_graphs = own
         if bindings:
             text = bind(text, bindings)
         if base_iri:
@@ -130,6 +222,10 @@ class RemoteService(QueryEngine):
         cap = max_rows if max_rows is not None else self.settings.max_rows
         limit = self.settings.max_result_bytes
         seconds = timeout if timeout is not None else self.settings.timeout
+        too_many = RowCapExceeded(
+            f"the result has more rows (or triples) than the cap of {cap}: "
+            "page through it with LIMIT and OFFSET"
+        )
         try:
             async with self._client.stream(
                 "POST",
@@ -138,40 +234,47 @@ class RemoteService(QueryEngine):
                 headers={"Accept": ACCEPT},
                 timeout=httpx2.Timeout(seconds),
             ) as response:
-                body = bytearray()
+                if response.status_code != 200:
+                    body = await response.aread()
+                    message = body[:500].decode("utf-8", "replace").strip()
+                    if response.status_code == 400:
+                        raise syntax_error(original, message)
+                    raise QueryFailed(f"the SPARQL endpoint answered {response.status_code}")
+                media = response.headers.get("content-type", "").split(";")[0].strip()
+                rows = _Rows(graph=media == "application/n-triples")
+                data = bytearray()
                 async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > limit:
+                    data += chunk
+                    if len(data) > limit:
                         raise RowCapExceeded(
                             f"the result is larger than {limit} bytes; page with LIMIT"
                         )
+                    rows.feed(chunk)
+                    if rows.count > cap:  # stop reading: the rest is not wanted
+                        raise too_many
+                rows.close()
         except httpx2.TimeoutException:
             self.replaced += 1
             raise QueryTimeout(f"the query ran past its deadline of {seconds:g} s") from None
         except httpx2.HTTPError as error:
             raise QueryFailed(f"the SPARQL endpoint could not answer: {error}") from None
-        if response.status_code == 400:
-            message = bytes(body[:500]).decode("utf-8", "replace").strip()
-            raise QuerySyntaxError(f"the endpoint refused the query: {message}", None, None)
-        if response.status_code != 200:
-            raise QueryFailed(f"the SPARQL endpoint answered {response.status_code}")
-        kind_type = response.headers.get("content-type", "").split(";")[0].strip()
-        data = bytes(body)
-        if kind_type == "application/n-triples":
-            count = data.count(b"\n")
-            kind = "graph"
-        else:
-            parsed = json.loads(data)
-            if "boolean" in parsed:
-                return Serialised("ask", data, 1)
-            count = len(parsed["results"]["bindings"])
-            kind = "select"
-        if count > cap:
-            raise RowCapExceeded(
-                f"the result has more rows (or triples) than the cap of {cap}: "
-                "page through it with LIMIT and OFFSET"
-            )
-        return Serialised(kind, data, count)
+        except ijson.JSONError as error:
+            raise QueryFailed(
+                f"the SPARQL endpoint sent a result cut short or malformed: {error}"
+            ) from None
+        if rows.graph:
+            try:
+                count = sum(1 for _ in ox.parse(bytes(data), format=ox.RdfFormat.N_TRIPLES))
+            except SyntaxError as error:
+                raise QueryFailed(
+                    f"the SPARQL endpoint sent a graph cut short or malformed: {error}"
+                ) from None
+            if count > cap:
+                raise too_many
+            return Serialised("graph", bytes(data), count)
+        if rows.boolean:
+            return Serialised("ask", bytes(data), 1)
+        return Serialised("select", bytes(data), rows.count)
 
     def close(self) -> None:
         self._sync.close()
