@@ -330,6 +330,7 @@ Named = Annotated[
     name="sparql",
     summary="SPARQL query (GET), or the service description and query page",
     response_class=Response,
+    responses={406: {"description": "No result format is acceptable (problem+json)."}},
 )
 async def sparql_get(
     request: Request,
@@ -361,6 +362,11 @@ async def sparql_get(
     name="sparql_post",
     summary="SPARQL query (POST a form, or the query itself)",
     response_class=Response,
+    responses={
+        406: {"description": "No result format is acceptable (problem+json)."},
+        413: {"description": "A body over the size cap (problem+json)."},
+        415: {"description": "Neither a form nor a query, or not UTF-8 (problem+json)."},
+    },
     openapi_extra={
         "parameters": [
             {"name": "default-graph-uri", "in": "query", "schema": {"type": "string"}},
@@ -384,7 +390,7 @@ async def sparql_post(request: Request, service: ServiceDep, settings: SettingsD
     return await _answer(request, service, op)
 
 
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH", "OPTIONS"], include_in_schema=False)
 async def sparql_other(request: Request) -> Response:
     """The protocol has GET and POST only."""
     refusal = Refusal(405, "Method not allowed", f"{request.method}: send GET or POST")
