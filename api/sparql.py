@@ -175,6 +175,16 @@ def _content_type(header: str | None) -> tuple[str, str | None]:
     return media.strip().lower(), charset
 
 
+def _url(request: Request) -> list[tuple[str, str]]:
+    """The parameters of the request's URL, refused unless they are UTF-8 (Starlette would put
+    U+FFFD in place of the bytes that are not, and run something other than what was sent)."""
+    raw = request.scope.get("query_string", b"").decode("latin-1")
+    try:
+        return parse_qsl(raw, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise Refusal(400, "Bad request", "the query string is not UTF-8") from None
+
+
 async def _body(request: Request, limit: int) -> bytes:
     """The request body, refused past ``limit`` bytes: by Content-Length, then while reading."""
     too_large = Refusal(413, "Too large", f"the request body is over the limit of {limit} bytes")
@@ -201,8 +211,8 @@ async def _posted(request: Request, limit: int) -> Operation:
         raise Refusal(415, "Unsupported media type", f"{given}: send {FORM} or {QUERY}")
     if charset not in (None, "utf-8", "utf8"):
         raise Refusal(415, "Unsupported media type", f"charset {charset}: send UTF-8")
+    url = _url(request)
     body = await _body(request, limit)
-    url = request.query_params.multi_items()
     try:
         text = body.decode("utf-8").removeprefix("\ufeff")
         form = parse_qsl(text, keep_blank_values=True, errors="strict") if media == FORM else []
@@ -342,15 +352,10 @@ async def sparql_get(
     update: Annotated[list[str] | None, Query(description="Refused: read-only.")] = None,
 ) -> Response:
     """A query by GET; without one, the service description (Turtle) or the query page (HTML)."""
-    if query is None and update is None:
-        return _describe(request, service, settings)
-    fields = {
-        "query": query or [],
-        "update": update or [],
-        "default-graph-uri": default_graph_uri or [],
-        "named-graph-uri": named_graph_uri or [],
-    }
     try:
+        fields = _fields(_url(request))  # the parameters above, each strictly UTF-8, and more
+        if not any(fields.get(name) is not None for name in ("query", *UPDATE_FIELDS)):
+            return _describe(request, service, settings)
         op = operation(fields)
     except Refusal as refusal:
         return refusal.response()

@@ -117,7 +117,7 @@ class RemoteService(QueryEngine):
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> Serialised:
-        self.refuse(text)
+        self.refuse(text, [*(default_graphs or []), *(named_graphs or [])])
         if bindings:
             text = bind(text, bindings)
         if base_iri:
