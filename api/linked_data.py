@@ -74,6 +74,10 @@ async def resource(
         if wanted is None:
             return problem(406, "Not acceptable", "offered: " + ", ".join(offers))
     iri = f"{settings.iri_base}id/{path}"
+    try:
+        ox.NamedNode(iri)
+    except ValueError:  # a backslash, NUL or U+FFFD: no IRI of the graph holds one
+        return problem(404, "Not found", f"no IRI of the graph ends in {path!r}")
     result = await service.serialised(load_query("describe").text, {"s": iri})
     if not result.body.strip():
         return problem(404, "Not found", f"the graph says nothing of {iri}")

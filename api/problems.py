@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from api.headers import SECURITY_HEADERS
 from policykg.errors import InputError
 from policykg.service import QueryFailed, QuerySyntaxError, QueryTimeout
 from policykg.store import QueryRefused, RowCapExceeded
@@ -120,7 +121,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return problem(500, "Internal error", "the server could not answer this request")
+        response = problem(500, "Internal error", "the server could not answer this request")
+        response.headers.update(SECURITY_HEADERS)  # no middleware sees this response
+        return response
 
 
 def document(app: FastAPI) -> None:
