@@ -21,7 +21,9 @@ Read-only
 Errors, all ``application/problem+json``
     400 a syntax error (with ``line`` and ``column``), a result over the row cap (naming the cap:
     page with LIMIT and OFFSET), a query over the length cap, a missing, repeated or empty
-    ``query``, a graph IRI that is not an IRI, a body that is not UTF-8, an update, SERVICE, LOAD;
+    ``query``, a graph IRI that is not an IRI or names a local file or an internal address, a URL
+    or body that is not UTF-8, an update, SERVICE, LOAD, a query nested too deep or with too many
+    variables;
     405 another method (``Allow: GET, POST``); 406 an ``Accept`` no format above can serve (naming
     those that can); 413 a body over the size cap (from ``Content-Length``, and while reading);
     415 a ``POST`` that is neither a form nor a query, or a charset other than UTF-8; 503 a query

@@ -297,7 +297,7 @@ def test_text_built_from_the_genre_markers(text: str) -> None:
     run(text)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=60)  # each parses a whole report (0.1 s)
 @given(EDITED)
 def test_the_report_edited_at_random(text: str) -> None:
     run(text)
