@@ -2,6 +2,8 @@
 
 A pure ASGI middleware (cheaper than Starlette's BaseHTTPMiddleware on the hot path). A page that
 sets its own Content-Security-Policy keeps it; any other response gets ``frame-ancestors 'none'``.
+The 500 is written outside every middleware (by Starlette's ServerErrorMiddleware), so its
+handler adds :data:`SECURITY_HEADERS` itself.
 """
 
 from __future__ import annotations
@@ -9,7 +11,14 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["SecurityHeaders"]
+__all__ = ["SECURITY_HEADERS", "SecurityHeaders"]
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+}
 
 
 class SecurityHeaders:
@@ -26,11 +35,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "no-referrer")
-                headers.setdefault("X-Frame-Options", "DENY")
-                if "content-security-policy" not in headers:
-                    headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -32,7 +32,12 @@ DUMPS = {"trig": "application/trig", "ttl": "text/turtle", "jsonld": "applicatio
 LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
 
-@router.get("/graph.{ext}", summary="The whole dataset as built")
+@router.get(
+    "/graph.{ext}",
+    summary="The whole dataset as built",
+    response_class=Response,
+    responses={200: {"content": {media: {} for media in DUMPS.values()}}},
+)
 async def dump(ext: str, settings: Annotated[ServerSettings, Depends(get_settings)]) -> Response:
     """The built files: TriG (every named graph), Turtle (their union) or JSON-LD."""
     if ext not in DUMPS:
@@ -43,7 +48,15 @@ async def dump(ext: str, settings: Annotated[ServerSettings, Depends(get_setting
     return FileResponse(files[0], media_type=DUMPS[ext])
 
 
-@router.get("/id/{path:path}", summary="Dereference an IRI of the graph")
+@router.get(
+    "/id/{path:path}",
+    summary="Dereference an IRI of the graph",
+    response_class=Response,
+    responses={
+        200: {"content": {media: {} for media in [*GRAPH_FORMATS, "text/html"]}},
+        406: {"description": "No offered format is acceptable (problem+json)."},
+    },
+)
 async def resource(
     path: str,
     request: Request,
@@ -61,6 +74,10 @@ async def resource(
         if wanted is None:
             return problem(406, "Not acceptable", "offered: " + ", ".join(offers))
     iri = f"{settings.iri_base}id/{path}"
+    try:
+        ox.NamedNode(iri)
+    except ValueError:  # a backslash, NUL or U+FFFD: no IRI of the graph holds one
+        return problem(404, "Not found", f"no IRI of the graph ends in {path!r}")
     result = await service.serialised(load_query("describe").text, {"s": iri})
     if not result.body.strip():
         return problem(404, "Not found", f"the graph says nothing of {iri}")

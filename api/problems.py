@@ -11,17 +11,50 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from api.headers import SECURITY_HEADERS
 from policykg.errors import InputError
 from policykg.service import QueryFailed, QuerySyntaxError, QueryTimeout
 from policykg.store import QueryRefused, RowCapExceeded
 
-__all__ = ["PROBLEM", "install", "problem"]
+__all__ = ["PROBLEM", "PROBLEM_SCHEMA", "document", "install", "problem"]
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("policykg.api")
+
+# The body of every error response, as the OpenAPI document describes it.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An error (RFC 9457): what went wrong, in `title` and `detail`.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "line": {"type": ["integer", "null"], "description": "Of a query's syntax error."},
+        "column": {"type": ["integer", "null"], "description": "Of a query's syntax error."},
+        "acceptable": {"type": "array", "items": {"type": "string"}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["parameter", "problem"],
+                "properties": {"parameter": {"type": "string"}, "problem": {"type": "string"}},
+            },
+        },
+    },
+}
+# What any operation may answer, besides what its route declares.
+ALWAYS = {
+    400: "Bad input: a query or parameter the server will not run (problem+json).",
+    500: "An unexpected error; the body shows no internals (problem+json).",
+    503: "A query past its deadline or a failed query worker (problem+json).",
+}
+WITH_PATH = {404: "Nothing has this id or path (problem+json)."}
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
@@ -32,7 +65,8 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Map every error to a problem+json response."""
+    """Map every error to a problem+json response, and say so in the OpenAPI document."""
+    document(app)
 
     @app.exception_handler(QuerySyntaxError)
     async def syntax(_: Request, error: QuerySyntaxError) -> JSONResponse:
@@ -87,4 +121,43 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return problem(500, "Internal error", "the server could not answer this request")
+        response = problem(500, "Internal error", "the server could not answer this request")
+        response.headers.update(SECURITY_HEADERS)  # no middleware sees this response
+        return response
+
+
+def document(app: FastAPI) -> None:
+    """Describe the error responses in the app's OpenAPI document: every 4xx and 5xx is
+    problem+json with :data:`PROBLEM_SCHEMA`, and each operation lists 400, 500 and 503 (and 404
+    when its path has a parameter) besides those its route declares."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            _problems(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problems(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    components["Problem"] = PROBLEM_SCHEMA
+    content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            extra = ALWAYS | (WITH_PATH if "{" in path else {})
+            for status, description in extra.items():
+                responses.setdefault(str(status), {"description": description})
+            for status, response in responses.items():
+                if status[0] in "45":
+                    response["content"] = content

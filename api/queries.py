@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -36,6 +37,9 @@ PYTHON_TYPES: dict[str, type] = {
     "year": int,
 }
 FORMATS = ["application/json", "text/csv"]
+FORMATS_OF: dict[str, dict[str, Any]] = {"iri": {"format": "iri"}}  # documented in OpenAPI
+# A CONSTRUCT or DESCRIBE query (its first keyword after the prologue) answers N-Triples.
+GRAPH_FORM = re.compile(r"^\s*(?:CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
 
 
 def _describe(query: NamedQuery, request: Request) -> dict[str, Any]:
@@ -108,13 +112,28 @@ def _endpoint(query: NamedQuery, csv: bool) -> Callable[..., Awaitable[Response]
             inspect.Parameter(
                 param.name,
                 inspect.Parameter.KEYWORD_ONLY,
-                annotation=Annotated[PYTHON_TYPES[param.type], Query(description=_doc(param))],
+                annotation=Annotated[
+                    PYTHON_TYPES[param.type],
+                    Query(description=_doc(param), json_schema_extra=FORMATS_OF.get(param.type)),
+                ],
             )
         )
     handler.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     handler.__name__ = f"query_{query.name}{'_csv' if csv else ''}"
     handler.__doc__ = query.description
     return handler
+
+
+def _responses(query: NamedQuery, csv: bool) -> dict[int | str, dict[str, Any]]:
+    """What a named query's route answers besides JSON: N-Triples for a graph, CSV, a 406."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    if GRAPH_FORM.search(query.text):
+        responses[200] = {"content": {"application/n-triples": {}}}
+    elif csv:
+        responses[200] = {"content": {"text/csv": {}}}
+    if not csv:
+        responses[406] = {"description": "Neither JSON nor CSV is acceptable (problem+json)."}
+    return responses
 
 
 def _doc(param: Param) -> str:
@@ -130,6 +149,7 @@ def _register() -> None:
             name=f"query_{query.name}_csv",
             summary=f"{query.title} (CSV)",
             response_class=Response,
+            responses=_responses(query, csv=True),
         )
         router.add_api_route(
             f"/{query.name}",
@@ -138,7 +158,8 @@ def _register() -> None:
             name=f"query_{query.name}",
             summary=query.title,
             description=query.description,
-            response_class=JSONResponse,
+            response_class=Response if GRAPH_FORM.search(query.text) else JSONResponse,
+            responses=_responses(query, csv=False),
         )
 
 

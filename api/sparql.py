@@ -21,7 +21,9 @@ Read-only
 Errors, all ``application/problem+json``
     400 a syntax error (with ``line`` and ``column``), a result over the row cap (naming the cap:
     page with LIMIT and OFFSET), a query over the length cap, a missing, repeated or empty
-    ``query``, a graph IRI that is not an IRI, a body that is not UTF-8, an update, SERVICE, LOAD;
+    ``query``, a graph IRI that is not an IRI or names a local file or an internal address, a URL
+    or body that is not UTF-8, an update, SERVICE, LOAD, a query nested too deep or with too many
+    variables;
     405 another method (``Allow: GET, POST``); 406 an ``Accept`` no format above can serve (naming
     those that can); 413 a body over the size cap (from ``Content-Length``, and while reading);
     415 a ``POST`` that is neither a form nor a query, or a charset other than UTF-8; 503 a query
@@ -175,6 +177,16 @@ def _content_type(header: str | None) -> tuple[str, str | None]:
     return media.strip().lower(), charset
 
 
+def _url(request: Request) -> list[tuple[str, str]]:
+    """The parameters of the request's URL, refused unless they are UTF-8 (Starlette would put
+    U+FFFD in place of the bytes that are not, and run something other than what was sent)."""
+    raw = request.scope.get("query_string", b"").decode("latin-1")
+    try:
+        return parse_qsl(raw, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise Refusal(400, "Bad request", "the query string is not UTF-8") from None
+
+
 async def _body(request: Request, limit: int) -> bytes:
     """The request body, refused past ``limit`` bytes: by Content-Length, then while reading."""
     too_large = Refusal(413, "Too large", f"the request body is over the limit of {limit} bytes")
@@ -201,8 +213,8 @@ async def _posted(request: Request, limit: int) -> Operation:
         raise Refusal(415, "Unsupported media type", f"{given}: send {FORM} or {QUERY}")
     if charset not in (None, "utf-8", "utf8"):
         raise Refusal(415, "Unsupported media type", f"charset {charset}: send UTF-8")
+    url = _url(request)
     body = await _body(request, limit)
-    url = request.query_params.multi_items()
     try:
         text = body.decode("utf-8").removeprefix("\ufeff")
         form = parse_qsl(text, keep_blank_values=True, errors="strict") if media == FORM else []
@@ -330,6 +342,7 @@ Named = Annotated[
     name="sparql",
     summary="SPARQL query (GET), or the service description and query page",
     response_class=Response,
+    responses={406: {"description": "No result format is acceptable (problem+json)."}},
 )
 async def sparql_get(
     request: Request,
@@ -341,15 +354,10 @@ async def sparql_get(
     update: Annotated[list[str] | None, Query(description="Refused: read-only.")] = None,
 ) -> Response:
     """A query by GET; without one, the service description (Turtle) or the query page (HTML)."""
-    if query is None and update is None:
-        return _describe(request, service, settings)
-    fields = {
-        "query": query or [],
-        "update": update or [],
-        "default-graph-uri": default_graph_uri or [],
-        "named-graph-uri": named_graph_uri or [],
-    }
     try:
+        fields = _fields(_url(request))  # the parameters above, each strictly UTF-8, and more
+        if not any(fields.get(name) is not None for name in ("query", *UPDATE_FIELDS)):
+            return _describe(request, service, settings)
         op = operation(fields)
     except Refusal as refusal:
         return refusal.response()
@@ -361,6 +369,11 @@ async def sparql_get(
     name="sparql_post",
     summary="SPARQL query (POST a form, or the query itself)",
     response_class=Response,
+    responses={
+        406: {"description": "No result format is acceptable (problem+json)."},
+        413: {"description": "A body over the size cap (problem+json)."},
+        415: {"description": "Neither a form nor a query, or not UTF-8 (problem+json)."},
+    },
     openapi_extra={
         "parameters": [
             {"name": "default-graph-uri", "in": "query", "schema": {"type": "string"}},
@@ -384,7 +397,7 @@ async def sparql_post(request: Request, service: ServiceDep, settings: SettingsD
     return await _answer(request, service, op)
 
 
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH", "OPTIONS"], include_in_schema=False)
 async def sparql_other(request: Request) -> Response:
     """The protocol has GET and POST only."""
     refusal = Refusal(405, "Method not allowed", f"{request.method}: send GET or POST")

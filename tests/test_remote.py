@@ -128,6 +128,9 @@ def test_a_querys_own_dataset_is_read_with_its_prefixes() -> None:
     assert dataset_of("SELECT ?from WHERE { ?from ?p 'FROM <urn:x>' }") is None
 
 
+GRAPH = "https://example.org/graph"  # a dataset IRI a client names: never fetched
+
+
 def test_only_the_configured_url_is_contacted_and_no_credentials_are_sent(
     endpoint: Endpoint,
     elsewhere: socket.socket,
@@ -146,16 +149,25 @@ def test_only_the_configured_url_is_contacted_and_no_credentials_are_sent(
     settings = ServerSettings(remote=endpoint.url, timeout=5.0)
     with TestClient(create_app(settings)) as client:
         client.cookies.set("session", SECRET)
-        select = client.get(
+        # a dataset IRI naming an internal address is refused before anything is sent …
+        internal = client.get(
             "/sparql",
             params={"query": f"SELECT * FROM <{other}> WHERE {{ ?s ?p ?o }}"},
+            headers=HOSTILE_HEADERS,
+        )
+        assert internal.status_code == 400
+        assert "internal address" in internal.json()["detail"]
+        # … and any other reaches the endpoint as an IRI, never as a URL to fetch
+        select = client.get(
+            "/sparql",
+            params={"query": f"SELECT * FROM <{GRAPH}> WHERE {{ ?s ?p ?o }}"},
             headers=HOSTILE_HEADERS,
         )
         assert select.status_code == 200, select.text
         assert select.json()["results"]["bindings"] == [ROW]
         protocol = client.post(
             "/sparql",
-            data={"query": "SELECT * WHERE { ?s ?p ?o }", "default-graph-uri": other},
+            data={"query": "SELECT * WHERE { ?s ?p ?o }", "default-graph-uri": GRAPH},
             headers=HOSTILE_HEADERS,
         )
         assert protocol.json()["results"]["bindings"] == [ROW]
@@ -171,9 +183,8 @@ def test_only_the_configured_url_is_contacted_and_no_credentials_are_sent(
             request.headers
         ), request.headers
         assert SECRET not in json.dumps(request.headers)
-    # a client's graph IRI reaches the endpoint as an IRI, never as a URL to fetch
-    assert sent[0].form["default-graph-uri"] == [other]
-    assert sent[1].form["default-graph-uri"] == [other]
+    assert sent[0].form["default-graph-uri"] == [GRAPH]
+    assert sent[1].form["default-graph-uri"] == [GRAPH]
     with pytest.raises(TimeoutError):
         elsewhere.accept()
 

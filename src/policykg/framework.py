@@ -349,4 +349,8 @@ def _bounds(match: re.Match[str]) -> tuple[int, int]:
 
 
 def _count(numeral: str) -> int:
-    return int(numeral) if numeral.isdigit() else chinese_numeral(numeral)
+    """The number a count stands for; -1 (no count) for 一一 and the like, which are none."""
+    try:
+        return int(numeral) if numeral.isdigit() else chinese_numeral(numeral)
+    except ValueError:
+        return -1

@@ -204,7 +204,7 @@ class RemoteService(QueryEngine):
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> Serialised:
-        self.refuse(text)
+        self.refuse(text, [*(default_graphs or []), *(named_graphs or [])])
         original = text
         if default_graphs is None and named_graphs is None:
             own = dataset_of(text)

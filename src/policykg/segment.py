@@ -177,11 +177,11 @@ def chinese_numeral(numeral: str) -> int:
     if not numeral or any(ch not in _NUMERAL_CHARS for ch in numeral):
         raise ValueError(f"not a Chinese numeral: {numeral!r}")
     if "十" not in numeral:
-        if len(numeral) != 1:
+        if len(numeral) != 1 or numeral not in digits:  # 百 alone is no numeral of this range
             raise ValueError(f"not a Chinese numeral: {numeral!r}")
         return digits[numeral]
     tens, _, units = numeral.partition("十")
-    if len(tens) > 1 or len(units) > 1:
+    if len(tens) > 1 or len(units) > 1 or not {*tens, *units} <= digits.keys():  # 十十, 一百
         raise ValueError(f"not a Chinese numeral: {numeral!r}")
     return (digits[tens] if tens else 1) * 10 + (digits[units] if units else 0)
 
@@ -232,7 +232,11 @@ def _at(text: str, span: Span) -> str:
 def _expect_number(
     text: str, span: Span, numeral: str, expected: int, what: str, source: str | None
 ) -> None:
-    if chinese_numeral(numeral) != expected:
+    try:
+        value: int | None = chinese_numeral(numeral)
+    except ValueError:  # 一一, 十十: the marker's shape with no number in it
+        value = None
+    if value != expected:
         raise InputError(
             f"expected {what} number {expected}, found {numeral!r}: "
             f"{what}s must be numbered in order",
@@ -338,7 +342,11 @@ def _measure_markers(raw: str, before: int) -> list[re.Match[str]]:
     """The 一是, 二是 … markers of a paragraph, kept only while they count on from ``before``."""
     found: list[re.Match[str]] = []
     for match in MEASURE_MARKER.finditer(raw):
-        if chinese_numeral(match["num"]) == before + len(found) + 1:
+        try:
+            number = chinese_numeral(match["num"])
+        except ValueError:  # 一一是: no numeral, so no marker
+            continue
+        if number == before + len(found) + 1:
             found.append(match)
     return found
 

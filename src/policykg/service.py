@@ -43,6 +43,7 @@ from policykg.store import (
     has_dataset_clause,
     load_store,
     refuse_forbidden,
+    refuse_graphs,
     to_term,
 )
 
@@ -241,15 +242,16 @@ class QueryEngine(abc.ABC):
     ) -> Serialised:
         """Run a read-only query under the deadline and row cap (see QueryService)."""
 
-    def refuse(self, text: str) -> None:
-        """Refuse, before anything runs, a query too long or one that updates, calls SERVICE or
-        LOADs."""
+    def refuse(self, text: str, graphs: Iterable[str] = ()) -> None:
+        """Refuse, before anything runs, a query too long, too deep or with too many variables,
+        one that updates, calls SERVICE or LOADs, and a dataset naming a file or internal host."""
         if len(text) > self.settings.max_query_length:
             raise QueryRefused(
                 f"the query is {len(text)} characters long; the limit is "
                 f"{self.settings.max_query_length}"
             )
         refuse_forbidden(text)
+        refuse_graphs(graphs)
 
     @abc.abstractmethod
     def named_graphs(self) -> list[str]:
@@ -426,7 +428,7 @@ class QueryService(QueryEngine):
         The dataset is the protocol's when ``default_graphs`` or ``named_graphs`` is given
         (either may be empty), else the query's own ``FROM``, else the union of all graphs.
         """
-        self.refuse(text)
+        self.refuse(text, [*(default_graphs or []), *(named_graphs or [])])
         request = {
             "text": text,
             "bindings": {name: _wire(value) for name, value in (bindings or {}).items()},

@@ -13,14 +13,17 @@ silently cuts a result: past ``max_rows`` it raises :class:`RowCapExceeded`.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import os
 import re
 import shutil
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import pyoxigraph as ox
 
@@ -37,6 +40,7 @@ __all__ = [
     "has_dataset_clause",
     "load_store",
     "refuse_forbidden",
+    "refuse_graphs",
     "to_term",
 ]
 
@@ -70,6 +74,27 @@ NOT_KEYWORDS = re.compile(
     re.VERBOSE,
 )
 CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+# Where a query names its dataset, and what its IRIs are resolved against.
+DATASET_TOKENS = re.compile(
+    r"""
+      \\.                                     # an escaped character
+    | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"        # a long string in double quotes
+    | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'        # a long string in single quotes
+    | "(?:[^"\\\n]|\\.)*"                   # a double-quoted string
+    | '(?:[^'\\\n]|\\.)*'                   # a single-quoted string
+    | \#[^\n]*                              # a comment
+    | (?<![\w?$:])PREFIX\s*(?P<prefix>[A-Za-z_][\w.-]*)?:\s*<(?P<namespace>[^<>"{}|^`\\\s]*)>
+                                            # a prefix declaration
+    | (?<![\w?$:])BASE\s*<(?P<base>[^<>"{}|^`\\\s]*)>   # the base IRI
+    | (?<![\w?$:])FROM\s+(?:NAMED\s+)?     # a dataset clause, with an IRI or a prefixed name
+      (?:<(?P<iri>[^<>"{}|^`\\\s]*)>|(?P<pname>[A-Za-z_][\w.-]*)?:(?P<local>[\w.%:-]*))
+    | <[^<>"{}|^`\\\s]*>                    # any other IRI (it may hold a #)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+MAX_DEPTH = 64  # groups, parentheses and brackets a query may nest: deeper overflows the parser
+MAX_VARIABLES = 1_000  # distinct variables a query may use
 
 
 class QueryRefused(InputError):
@@ -278,8 +303,17 @@ DATASET_CLAUSE = re.compile(r"(?<![\w?$:])FROM(?![\w:])", re.IGNORECASE)
 
 def _bare(text: str) -> str:
     """The query with what cannot hide a keyword blanked out, code-point escapes decoded first."""
-    decoded = CODEPOINT_ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), text)
-    return NOT_KEYWORDS.sub(" ", decoded)
+    return NOT_KEYWORDS.sub(" ", _decoded(text))
+
+
+def _decoded(text: str) -> str:
+    """The query with its code-point escapes decoded (those past U+10FFFF left as they are)."""
+
+    def char(match: re.Match[str]) -> str:
+        code = int(match[1] or match[2], 16)
+        return chr(code) if code <= 0x10FFFF else match[0]
+
+    return CODEPOINT_ESCAPE.sub(char, text)
 
 
 def has_dataset_clause(text: str) -> bool:
@@ -308,10 +342,98 @@ def refuse_forbidden(text: str) -> None:
     ...     print(refused)
     SERVICE is not allowed: this store is read-only and never leaves the machine
     """
-    match = FORBIDDEN.search(_bare(text))
+    bare = _bare(text)
+    match = FORBIDDEN.search(bare)
     if match:
         word = match["word"].upper()
         what = "updates are" if word not in {"SERVICE", "LOAD"} else f"{word} is"
         raise QueryRefused(
             f"{what} not allowed: this store is read-only and never leaves the machine"
         )
+    _refuse_shape(text, bare)
+    for iri in _dataset_iris(text):
+        if internal_iri(iri):
+            raise QueryRefused(f"FROM <{iri}> is not allowed: {INTERNAL}")
+
+
+INTERNAL = "a dataset IRI may not name a local file or an internal address"
+
+
+def refuse_graphs(iris: Iterable[str]) -> None:
+    """Refuse dataset graphs (the protocol's ``default-graph-uri`` and ``named-graph-uri``) that
+    name a local file or an address on this machine or its network, so that no engine, here or
+    behind ``--remote``, is ever asked to fetch one.
+
+    >>> refuse_graphs(["urn:g", "https://example.org/g"])
+    >>> try:
+    ...     refuse_graphs(["http://169.254.169.254/latest/"])
+    ... except QueryRefused as refused:
+    ...     print(refused)
+    the dataset graph <http://169.254.169.254/latest/> is not allowed: a dataset IRI may not \
+name a local file or an internal address
+    """
+    for iri in iris:
+        if internal_iri(iri):
+            raise QueryRefused(f"the dataset graph <{iri}> is not allowed: {INTERNAL}")
+
+
+def internal_iri(iri: str) -> bool:
+    """Whether an IRI names a local file, or a host on this machine or a private network.
+
+    >>> [internal_iri(i) for i in ("file:///etc/passwd", "http://2130706433/", "urn:x")]
+    [True, True, False]
+    >>> [internal_iri(i) for i in ("http://[::1]/", "http://localhost/", "https://w3id.org/")]
+    [True, True, False]
+    """
+    try:
+        parts = urlsplit(iri)
+        host = parts.hostname
+    except ValueError:  # a malformed authority (an unclosed [): refuse what cannot be read
+        return True
+    if parts.scheme.lower() == "file":
+        return True
+    if host is None:
+        return False
+    host = host.rstrip(".")
+    if not host or host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
+    except ValueError:
+        try:  # the forms a resolver also reads: 2130706433, 0x7f.1, 127.1
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return False  # a name: this server never resolves or fetches it
+    return not address.is_global or address.is_multicast
+
+
+def _dataset_iris(text: str) -> list[str]:
+    """The IRIs a query's FROM and FROM NAMED clauses name, resolved as the engine would."""
+    prefixes: dict[str, str] = {}
+    base = ""
+    iris = []
+    for match in DATASET_TOKENS.finditer(_decoded(text)):
+        if match["namespace"] is not None:
+            prefixes[match["prefix"] or ""] = urljoin(base, match["namespace"])
+        elif match["base"] is not None:
+            base = urljoin(base, match["base"])
+        elif match["iri"] is not None:
+            iris.append(urljoin(base, match["iri"]))
+        elif match["local"] is not None:
+            iris.append(prefixes.get(match["pname"] or "", "") + match["local"])
+    return iris
+
+
+def _refuse_shape(text: str, bare: str) -> None:
+    """Refuse a query nested deeper than MAX_DEPTH or with more than MAX_VARIABLES variables."""
+    depth = deepest = 0
+    for bracket in re.finditer(r"[{(\[\]})]", bare):
+        depth += 1 if bracket[0] in "{([" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        raise QueryRefused(
+            f"the query nests groups or brackets {deepest} deep; the limit is {MAX_DEPTH}"
+        )
+    names = {m[0][1:] for m in NOT_KEYWORDS.finditer(_decoded(text)) if m[0][0] in "?$"}
+    if len(names) > MAX_VARIABLES:
+        raise QueryRefused(f"the query uses {len(names)} variables; the limit is {MAX_VARIABLES}")
