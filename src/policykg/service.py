@@ -319,8 +319,9 @@ class QueryService(QueryEngine):
         """A service over an on-disk store (see :func:`policykg.store.disk_store`), read-only."""
         try:
             store = ox.Store.read_only(str(path))
-        except OSError as error:
-            raise InputError(f"cannot open the store: {error}", source=str(path)) from error
+        except (OSError, RuntimeError) as error:  # RocksDB says "Corruption: …" as RuntimeError
+            message = " ".join(str(error).split())
+            raise InputError(f"cannot open the store: {message}", source=str(path)) from error
         return cls(store, settings, disk=path)
 
     def __len__(self) -> int:
@@ -329,6 +330,10 @@ class QueryService(QueryEngine):
     def named_graphs(self) -> list[str]:
         """The IRIs of the dataset's named graphs, sorted."""
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the query workers, in pool order (for monitoring and fault tests)."""
+        return [w.process.pid for w in self._workers if w.process.pid is not None]
 
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
@@ -393,13 +398,24 @@ class QueryService(QueryEngine):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         idle = self._queue()
+        while True:
+            try:
+                worker = await asyncio.wait_for(idle.get(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise QueryTimeout(
+                    f"no worker was free within the deadline of {timeout:g} s"
+                ) from None
+            try:
+                os.set_blocking(worker.conn.fileno(), True)  # see _receive: uvloop may unset it
+                worker.conn.send(request)
+            except OSError:  # the worker died while idle: it never saw the query, so try another
+                self._replace(worker)
+                continue
+            except BaseException:  # a cancelled request
+                self._replace(worker)
+                raise
+            break
         try:
-            worker = await asyncio.wait_for(idle.get(), timeout)
-        except TimeoutError:
-            raise QueryTimeout(f"no worker was free within the deadline of {timeout:g} s") from None
-        try:
-            os.set_blocking(worker.conn.fileno(), True)  # see _receive: uvloop may have unset it
-            worker.conn.send(request)
             answer = await asyncio.wait_for(self._receive(worker), max(0.0, deadline - loop.time()))
         except TimeoutError:
             self._replace(worker)
