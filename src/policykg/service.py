@@ -394,6 +394,18 @@ class QueryService(QueryEngine):
         finally:
             loop.remove_reader(fd)
 
+    @staticmethod
+    def _answered(worker: _Worker) -> bool:
+        """Is the worker's whole answer waiting in the pipe? Then it met the deadline, and
+        killing it (and forking a new one) would only add load to a server already behind."""
+        try:
+            if not worker.conn.poll():
+                return False
+            os.set_blocking(worker.conn.fileno(), True)  # see _receive
+            return True
+        except (EOFError, OSError):
+            return False
+
     async def _run(self, request: dict[str, Any], timeout: float) -> tuple[Any, ...]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -418,6 +430,10 @@ class QueryService(QueryEngine):
         try:
             answer = await asyncio.wait_for(self._receive(worker), max(0.0, deadline - loop.time()))
         except TimeoutError:
+            if self._answered(worker):  # in time, but a busy event loop read it late
+                answer = tuple(worker.conn.recv())
+                idle.put_nowait(worker)
+                return answer
             self._replace(worker)
             raise QueryTimeout(f"the query ran past its deadline of {timeout:g} s") from None
         except BaseException:  # a dead worker, or a cancelled request: the worker may be busy
