@@ -153,20 +153,21 @@ def serve(log: Path, *options: str, graphs: Path = GRAPHS) -> Iterator[Server]:
                 process.wait()
 
 
-def memory(pid: int) -> tuple[float, float, int]:
-    """RSS and PSS (MiB) summed over a process and its descendants, and how many there are."""
+def memory(pid: int) -> tuple[float, float, float, int]:
+    """RSS, PSS and USS (MiB) summed over a process and its descendants, and how many there are."""
     try:
         front = psutil.Process(pid)
         processes = [front, *front.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0.0, 0.0, 0
-    rss = pss = 0
+        return 0.0, 0.0, 0.0, 0
+    rss = pss = uss = 0
     for process in processes:
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
             info = process.memory_full_info()
             rss += info.rss
             pss += info.pss
-    return rss / 2**20, pss / 2**20, len(processes)
+            uss += info.uss
+    return rss / 2**20, pss / 2**20, uss / 2**20, len(processes)
 
 
 # -- load ----------------------------------------------------------------------------------------
@@ -181,7 +182,8 @@ class Phase:
     errors: list[str] = field(default_factory=list)
     runaway: dict[str, int] = field(default_factory=dict)  # status → count
     runaway_rows: dict[str, int] = field(default_factory=dict)
-    memory: list[tuple[float, float, float, int]] = field(default_factory=list)  # t, rss, pss, n
+    memory: list[tuple[float, float, float, float, int]] = field(default_factory=list)
+    # t, rss, pss, uss (MiB), processes
     client_cpu: float = 0.0
     machine_cpu: float = 0.0  # percent of all cores, over the phase
 
@@ -238,8 +240,8 @@ async def _runaways(http: httpx2.AsyncClient, stop: float, phase: Phase) -> None
 async def _sample(pid: int, started: float, stop: float, phase: Phase) -> None:
     loop = asyncio.get_running_loop()
     while loop.time() < stop:
-        rss, pss, count = await loop.run_in_executor(None, memory, pid)
-        phase.memory.append((round(loop.time() - started, 1), rss, pss, count))
+        rss, pss, uss, count = await loop.run_in_executor(None, memory, pid)
+        phase.memory.append((round(loop.time() - started, 1), rss, pss, uss, count))
         await asyncio.sleep(max(0.0, 1.0 - (loop.time() - started) % 1.0))
 
 
@@ -282,13 +284,18 @@ def summary(phase: Phase) -> dict[str, Any]:
         }
         for kind, values in phase.latencies.items()
     }
-    memory = [m for m in phase.memory]
-    early = [pss for t, _, pss, _ in memory if 10 <= t < 30]
-    late = [pss for t, _, pss, _ in memory if t >= phase.seconds - 30]
-    if phase.seconds < 40:  # a short run: the second quarter against the last quarter
+    memory = list(phase.memory)
+    if phase.seconds >= 40:  # after warm-up (10–30 s) against the last 30 s
+        early = [m for m in memory if 10 <= m[0] < 30]
+        late = [m for m in memory if m[0] >= phase.seconds - 30]
+    else:  # a short run: the second quarter against the last quarter
         q = phase.seconds / 4
-        early = [pss for t, _, pss, _ in memory if q <= t < 2 * q]
-        late = [pss for t, _, pss, _ in memory if t >= 3 * q]
+        early = [m for m in memory if q <= m[0] < 2 * q]
+        late = [m for m in memory if m[0] >= 3 * q]
+
+    def mean(samples: list[tuple[float, float, float, float, int]], i: int) -> float:
+        return sum(m[i] for m in samples) / len(samples) if samples else float("nan")
+
     return {
         "name": phase.name,
         "seconds": phase.seconds,
@@ -303,8 +310,8 @@ def summary(phase: Phase) -> dict[str, Any]:
         "runaway": phase.runaway,
         "runaway_rows": phase.runaway_rows,
         "memory": memory,
-        "pss_early_mib": sum(early) / len(early) if early else float("nan"),
-        "pss_late_mib": sum(late) / len(late) if late else float("nan"),
+        "memory_early_mib": {"rss": mean(early, 1), "pss": mean(early, 2), "uss": mean(early, 3)},
+        "memory_late_mib": {"rss": mean(late, 1), "pss": mean(late, 2), "uss": mean(late, 3)},
         "client_cpu_s": phase.client_cpu,
         "machine_cpu_percent": phase.machine_cpu,
     }
@@ -695,6 +702,11 @@ def markdown(f: dict[str, Any]) -> str:
             f"deadline, its worker replaced; 400: over the row cap). `/healthz` after: "
             f"workers_replaced {health['workers_replaced']}.\n"
         )
+        if quiet["errors"] or loaded["errors"]:
+            w(
+                "Percentiles are over the 2xx answers only: with errors (here, 503s that shed "
+                "load), the ratio understates the harm.\n"
+            )
         w("| kind | A requests | A p50 | A p99 | B requests | B p50 | B p99 |")
         w("|---|---|---|---|---|---|---|")
         for kind in MIX:
@@ -711,27 +723,31 @@ def markdown(f: dict[str, Any]) -> str:
                 w(f"- error in {p['name']} (of {p['errors']}): `{e[:160]}`")
         w("")
     w("## Server memory (front + workers, MiB, sampled every second)\n")
+    w("| T s | phase | window | RSS sum | PSS sum | USS sum |\n|---|---|---|---|---|---|")
     for p in f["phases"]:
-        drift = p["pss_late_mib"] - p["pss_early_mib"]
-        window = (
-            "10–30 s against the last 30 s" if p["seconds"] >= 40 else "2nd against 4th quarter"
-        )
-        w(
-            f"- --timeout {p['timeout']:g}, {p['name']}: PSS {p['pss_early_mib']:.1f} → "
-            f"{p['pss_late_mib']:.1f} MiB ({window}: {drift:+.1f} MiB, "
-            f"{100 * drift / p['pss_early_mib']:+.1f} %)"
-        )
+        window = "10–30 s → last 30 s" if p["seconds"] >= 40 else "2nd → 4th quarter"
+        cells = []
+        for key in ("rss", "pss", "uss"):
+            before, after = p["memory_early_mib"][key], p["memory_late_mib"][key]
+            cells.append(f"{before:.0f} → {after:.0f} ({100 * (after - before) / before:+.1f} %)")
+        w(f"| {p['timeout']:g} | {p['name']} | {window} | {' | '.join(cells)} |")
     w(
-        "\nRSS counts the pages the forked workers share once per process; PSS divides them "
-        "among the processes, so its sum is the server's real footprint. A runaway's worker is "
-        "replaced by a fresh fork, which starts small: PSS dips, then grows back.\n"
+        "\nRSS counts the pages the forked workers share with the front once per process; PSS "
+        "divides shared pages among all the processes that map them (so it also moves when other "
+        "processes on the machine start or stop); USS counts only each process's own pages. A "
+        "runaway's worker is replaced by a fresh fork of the front as it is then, which shifts "
+        "pages between these measures without growing the total.\n"
     )
     step = 5 if f["phases"][0]["seconds"] >= 40 else 1
-    w("| T s | phase | t s | RSS sum | PSS sum | processes |\n|---|---|---|---|---|---|")
+    w("| T s | phase | t s | RSS sum | PSS sum | USS sum | processes |")
+    w("|---|---|---|---|---|---|---|")
     for p in f["phases"]:
-        for t, rss, pss, n in p["memory"]:
+        for t, rss, pss, uss, n in p["memory"]:
             if round(t) % step == 0:
-                w(f"| {p['timeout']:g} | {p['name']} | {t:.0f} | {rss:.1f} | {pss:.1f} | {n} |")
+                w(
+                    f"| {p['timeout']:g} | {p['name']} | {t:.0f} | {rss:.1f} | {pss:.1f} | "
+                    f"{uss:.1f} | {n} |"
+                )
     w("\n## Faults\n")
     survived = sum(x["survived"] for x in f["faults"])
     w(f"{survived} of {len(f['faults'])} survived.\n")

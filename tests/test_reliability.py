@@ -29,7 +29,8 @@ def test_the_short_reliability_run(tmp_path: Path) -> None:
         assert phase["errors"] == 0, phase["error_examples"]
         assert set(phase["kinds"]) == {"named query", "sparql", "resource", "page", "graph"}
         assert all(kind["requests"] > 0 for kind in phase["kinds"].values())
-        assert len(phase["memory"]) >= 5 and all(pss > 0 for _, _, pss, _ in phase["memory"])
+        assert len(phase["memory"]) >= 5
+        assert all(rss > pss > uss > 0 and 3 <= n <= 5 for _, rss, pss, uss, n in phase["memory"])
     assert quiet["runaway"] == {}
     assert set(loaded["runaway"]) == {"503"} and loaded["runaway"]["503"] >= 1
 
