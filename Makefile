@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install build serve check test lint typecheck clean
+.PHONY: install build serve check test lint typecheck reliability clean
 
 $(BIN)/policykg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ typecheck: install
 
 test: lint typecheck  ## ruff, mypy --strict and the whole test suite
 	$(BIN)/pytest
+
+reliability: install  ## load, faults and hostile input against a real server (≤ 10 min): bench/results/reliability.md
+	$(BIN)/python bench/reliability.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

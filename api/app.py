@@ -21,6 +21,7 @@ from api import problems
 from api.headers import SecurityHeaders
 from api.settings import ServerSettings
 from policykg import __version__
+from policykg.atomic import recover
 from policykg.remote import RemoteService
 from policykg.service import QueryEngine, QueryService
 from policykg.store import disk_store
@@ -46,6 +47,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        recover(settings.graphs)  # undo a build killed while it wrote the graphs
         sources = sorted(settings.graphs.glob("*.trig"))
         service: QueryEngine
         if settings.remote is not None:  # another engine answers; the same guarantees hold

@@ -1,7 +1,7 @@
 """Build a report's dataset: read, parse, import tables, write RDF, validate, serialise, write.
 
-Nothing is written until the whole dataset is built and conforms to the shapes; then each file is
-written to a temporary file beside its target and moved into place, so a failed build leaves the
+Nothing is written until the whole dataset is built and conforms to the shapes; then the files are
+replaced as one atomic change (:mod:`policykg.atomic`), so a failed or killed build leaves the
 last good ``graphs/`` as it was. Two builds of the same input give byte-identical files.
 
 >>> from policykg.paths import graphs_dir
@@ -14,9 +14,7 @@ last good ``graphs/`` as it was. Two builds of the same input give byte-identica
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from rdflib import Dataset
 
 from policykg import crossyear
 from policykg.assignments import Table, load_table
+from policykg.atomic import write_files
 from policykg.curated import Curation, find_curation
 from policykg.errors import BuildError, InputError
 from policykg.graph import PREFIXES, build_dataset, results_dataset, union_graph
@@ -255,28 +254,9 @@ def _sorted_jsonld(node: object) -> object:
 
 
 def write(result: BuildResult | BuildSet, out: Path) -> list[Path]:
-    """Write the built files under ``out``, each atomically (temporary file, then rename)."""
-    written = []
-    for name, content in sorted(result.files.items()):
-        target = out / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists() and target.read_bytes() == content:
-            continue
-        handle, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        written.append(target)
-    return written
+    """Write the built files under ``out`` as one atomic change (see :mod:`policykg.atomic`):
+    after a crash or ``kill -9`` at any moment, ``out`` holds the previous build, byte for byte."""
+    return write_files(out, result.files)
 
 
 def check(result: BuildResult | BuildSet, out: Path) -> list[str]:

@@ -80,7 +80,16 @@ def _guard(action: Callable[[], T]) -> T:
 
 
 def _store(graphs: Path) -> Store:
+    _recover(graphs)
     return _guard(lambda: Store.from_files(sorted(graphs.glob("*.trig"))))
+
+
+def _recover(graphs: Path) -> None:
+    """Undo a build that was killed while it wrote ``graphs`` (see policykg.atomic)."""
+    from policykg.atomic import recover
+
+    if recover(graphs):
+        typer.echo(f"policykg: undid an interrupted build in {graphs}", err=True)
 
 
 @app.command()
@@ -132,6 +141,7 @@ def build(
 
         built = _guard(lambda: builder.build_all(paths, assignments or [], progress=progress))
     if check:
+        _recover(target)
         stale = builder.check(built, target)
         if stale:
             raise _fail(f"{target} is stale; run 'policykg build':\n  " + "\n  ".join(stale), 1)
@@ -489,6 +499,7 @@ def serve(
         "POLICYKG_REMOTE": remote or "",
     }
     os.environ.update(settings)  # the app (api.create_app) reads its settings from these
+    _recover(graphs or graphs_dir())
     files = sorted((graphs or graphs_dir()).glob("*.trig"))
     if not files and remote is None:
         raise _fail("no graph to serve: run 'policykg build' first", 2)

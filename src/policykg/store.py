@@ -117,16 +117,33 @@ class QueryResult:
     triples: tuple[ox.Triple, ...] = ()
 
 
+def _unloadable(path: Path, error: Exception) -> InputError:
+    """A graph file that cannot be loaded, said on one line (a parser's message may span lines)."""
+    message = " ".join(str(error).split()) or type(error).__name__
+    return InputError(f"cannot load the graph: {message}", source=str(path))
+
+
+def _refuse_empty(path: Path) -> None:
+    """An empty file is valid TriG, but no build writes one: it is a truncated or failed copy."""
+    try:
+        empty = path.stat().st_size == 0
+    except OSError as error:
+        raise _unloadable(path, error) from error
+    if empty:
+        raise InputError("cannot load the graph: the file is empty", source=str(path))
+
+
 def load_store(paths: Iterable[Path]) -> ox.Store:
     """An in-memory pyoxigraph store of TriG files; none, or a broken one, is an InputError."""
     store = ox.Store()
     found = False
     for path in paths:
         found = True
+        _refuse_empty(path)
         try:
             store.load(path=str(path), format=ox.RdfFormat.TRIG)
         except (OSError, SyntaxError, ValueError) as error:
-            raise InputError(f"cannot load the graph: {error}", source=str(path)) from error
+            raise _unloadable(path, error) from error
     if not found:
         raise InputError("no graph to load: run 'policykg build' first")
     return store
@@ -138,28 +155,29 @@ def disk_store(path: Path, sources: Iterable[Path]) -> bool:
     The store is built once: ``{path}.json`` records the sources' sha256, and a store whose record
     matches is kept as it is, so a restart opens it at once. Otherwise it is loaded into a fresh
     folder beside it and moved into place, so a failed load leaves the old store as it was.
+
+    The store is a cache of the graphs, which stay the source of truth: a damaged store (one that
+    does not open, or whose quads do not number what the record says) or a damaged record is
+    rebuilt from the graphs, never served and never a traceback.
     """
     files = sorted(sources)
     if not files:
         raise InputError("no graph to load: run 'policykg build' first")
     record = {str(f.name): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
     marker = path.with_name(path.name + ".json")
-    if path.is_dir() and marker.is_file():
-        try:
-            if json.loads(marker.read_text(encoding="utf-8")).get("sources") == record:
-                return False
-        except (OSError, ValueError):
-            pass  # an unreadable record: rebuild
+    if path.is_dir() and marker.is_file() and _intact(path, marker, record):
+        return False
     fresh = path.with_name(f"{path.name}.loading-{os.getpid()}")
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.parent.mkdir(parents=True, exist_ok=True)
     try:
         store = ox.Store(str(fresh))
         for file in files:
+            _refuse_empty(file)
             try:
                 store.bulk_load(path=str(file), format=ox.RdfFormat.TRIG)
             except (OSError, SyntaxError, ValueError) as error:
-                raise InputError(f"cannot load the graph: {error}", source=str(file)) from error
+                raise _unloadable(file, error) from error
         store.flush()
         quads = len(store)
         del store
@@ -167,7 +185,10 @@ def disk_store(path: Path, sources: Iterable[Path]) -> bool:
         if path.exists():
             path.rename(old)
         fresh.rename(path)
-        shutil.rmtree(old, ignore_errors=True)
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:  # a damaged store may be a plain file
+            old.unlink(missing_ok=True)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     temporary = marker.with_name(marker.name + ".tmp")
@@ -178,17 +199,32 @@ def disk_store(path: Path, sources: Iterable[Path]) -> bool:
     return True
 
 
+def _intact(path: Path, marker: Path, record: dict[str, str]) -> bool:
+    """Does the store at ``path`` hold what its record says, for these sources?"""
+    try:
+        recorded = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # an unreadable record
+    if not isinstance(recorded, dict) or recorded.get("sources") != record:
+        return False
+    try:
+        return len(ox.Store.read_only(str(path))) == recorded.get("quads")
+    except (OSError, RuntimeError, ValueError):  # RocksDB says "Corruption: …" as RuntimeError
+        return False
+
+
 def check_files(paths: Iterable[Path]) -> int:
     """Parse TriG files without keeping them; the number of quads, or an InputError naming the
     file, line and column of the first problem (so a server refuses to start with a clear error).
     """
     count = 0
     for path in paths:
+        _refuse_empty(path)
         try:
             for _ in ox.parse(path=str(path), format=ox.RdfFormat.TRIG):
                 count += 1
         except (OSError, SyntaxError, ValueError) as error:
-            raise InputError(f"cannot load the graph: {error}", source=str(path)) from error
+            raise _unloadable(path, error) from error
     return count
 
 
