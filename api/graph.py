@@ -85,7 +85,7 @@ Unit = Annotated[
 Document = Annotated[
     str | None,
     Query(
-        pattern=r"^[0-9a-z][0-9a-z-]*$",
+        pattern=r"^([0-9a-z][0-9a-z-]*)?$",
         description="Only what this report states (its document id, szamr-2024), with the units.",
     ),
 ]
@@ -125,7 +125,9 @@ def build_view(
     budget: int,
     document: str | None = None,
 ) -> viz.ViewData:
-    """The view, with the library's errors as problems: 404 for an unknown id, 422 else."""
+    """The view, with the library's errors as problems: 404 for an unknown id, 422 else. An
+    empty field (what an HTML form sends for an unused box) counts as absent."""
+    focus, trace, area, unit, document = (v or None for v in (focus, trace, area, unit, document))
     try:
         return viz.view(
             plan,

@@ -546,3 +546,14 @@ def test_problems(
         assert [e["parameter"] for e in body["errors"]] == [parameter]
     else:
         assert "no " in body["detail"]
+
+
+def test_empty_form_fields_count_as_absent(client: TestClient) -> None:
+    # an HTML form sends its unused boxes as empty fields: focus=&trace=&area=&unit=
+    params = {"focus": "", "trace": "", "area": "", "unit": "", "document": ""}
+    body = client.get("/api/graph", params=params).json()
+    whole = client.get("/api/graph").json()
+    assert [n["id"] for n in body["nodes"]] == [n["id"] for n in whole["nodes"]]
+    assert body["filters"]["area"] is None and body["filters"]["document"] is None
+    traced = client.get("/api/graph", params={"focus": "", "trace": "target/2-2-1-1"}).json()
+    assert "target/2-2-1-1" in traced["highlight"]["nodes"]
