@@ -85,15 +85,18 @@ class Engine:
 
 
 class OxigraphServer:
-    """``oxigraph serve-read-only`` over a loaded store, on a free loopback port."""
+    """``oxigraph serve-read-only`` over a loaded store (``serve``, taking writes, with
+    ``writable``), on a free loopback port."""
 
-    def __init__(self, binary: str, location: Path, log: Path) -> None:
+    def __init__(self, binary: str, location: Path, log: Path, writable: bool = False) -> None:
         port = free_port()
-        command = [binary, "serve-read-only", "--location", str(location)]
+        mode = "serve" if writable else "serve-read-only"
+        command = [binary, mode, "--location", str(location)]
         command += ["--bind", f"127.0.0.1:{port}", "--union-default-graph"]
         command += ["--timeout-s", str(SERVER_TIMEOUT_S)]
         self.log = log
-        self.url = f"http://127.0.0.1:{port}/query"
+        self.base = f"http://127.0.0.1:{port}"
+        self.url = f"{self.base}/query"
         with log.open("wb") as output:
             self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
         try:

@@ -4,17 +4,14 @@ writable Oxigraph server process (PyPI ``oxigraph``), then serving from it with 
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from engines import OxigraphServer, free_port, oxigraph_binary
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -26,12 +23,6 @@ from policykg.paths import graphs_dir
 from policykg.push import graphs_of, push
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def count_per_graph(base: str) -> dict[str, int]:
@@ -47,29 +38,14 @@ def count_per_graph(base: str) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    binary = OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")
+    binary = oxigraph_binary()
     assert binary, "the oxigraph server (PyPI package oxigraph, a dev dependency) is missing"
     folder = tmp_path_factory.mktemp("oxigraph-rw")
-    port = free_port()
-    command = [str(binary), "serve", "--location", str(folder / "store")]
-    command += ["--bind", f"127.0.0.1:{port}", "--union-default-graph"]
-    with (folder / "server.log").open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    count_per_graph(base)
-                    break
-                except OSError:
-                    assert process.poll() is None, (folder / "server.log").read_text()
-                    assert time.monotonic() < deadline, "the Oxigraph server did not come up"
-                    time.sleep(0.2)
-            yield base
-        finally:
-            process.kill()
-            process.wait(timeout=10)
+    server = OxigraphServer(binary, folder / "store", folder / "server.log", writable=True)
+    try:
+        yield server.base
+    finally:
+        server.stop()
 
 
 def test_push_replaces_each_named_graph_and_is_idempotent(server: str) -> None:
