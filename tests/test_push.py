@@ -4,7 +4,6 @@ writable Oxigraph server process (PyPI ``oxigraph``), then serving from it with 
 from __future__ import annotations
 
 import json
-import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -21,8 +20,6 @@ from policykg.cli import app
 from policykg.errors import InputError
 from policykg.paths import graphs_dir
 from policykg.push import graphs_of, push
-
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
 
 def count_per_graph(base: str) -> dict[str, int]:
