@@ -17,7 +17,7 @@ import pytest
 
 from policykg.paths import graphs_dir
 from policykg.queries import load_query
-from policykg.store import Store
+from policykg.store import Store, load_store
 from policykg.trace import climb, trace_edges
 
 BEFORE = Path(__file__).parent / "data" / "queries-before"
@@ -26,8 +26,13 @@ ORG = "http://www.w3.org/ns/org#"
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
-    return Store.from_files(sorted(graphs_dir().glob("*.trig")))
+def dataset() -> ox.Store:
+    return load_store(sorted(graphs_dir().glob("*.trig")))
+
+
+@pytest.fixture(scope="module")
+def store(dataset: ox.Store) -> Store:
+    return Store(dataset)
 
 
 def nodes(store: Store, cls: str) -> list[str]:
@@ -35,11 +40,11 @@ def nodes(store: Store, cls: str) -> list[str]:
     return sorted(row["n"] for row in rows)
 
 
-def before(store: Store, name: str, bindings: Mapping[str, str]) -> list[dict[str, str]]:
+def before(dataset: ox.Store, name: str, bindings: Mapping[str, str]) -> list[dict[str, str]]:
     """The earlier form's rows, bound by substitution as the store did."""
     text = (BEFORE / f"{name}.rq").read_text(encoding="utf-8")
     substitutions = {ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()}
-    result = store._store.query(
+    result = dataset.query(
         text, use_default_graph_as_union=True, substitutions=substitutions or None
     )
     assert isinstance(result, ox.QuerySolutions)
@@ -69,14 +74,14 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "param", "cls"), CASES)
 def test_rewritten_query_gives_the_rows_it_gave(
-    store: Store, name: str, param: str | None, cls: str | None
+    dataset: ox.Store, store: Store, name: str, param: str | None, cls: str | None
 ) -> None:
     shipped = load_query(name).text
     bindings = [{}] if param is None or cls is None else [{param: n} for n in nodes(store, cls)]
     assert bindings, f"no {cls} in the graph to bind {param} to"
     found = 0
     for bound in bindings:
-        old = before(store, name, bound)
+        old = before(dataset, name, bound)
         new = store.query(shipped, bound).rows
         assert new == old, (name, bound)
         found += len(new)
