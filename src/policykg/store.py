@@ -199,11 +199,12 @@ def bind(text: str, bindings: Mapping[str, object]) -> str:
     """The query with a ``VALUES`` clause for the bindings first in its WHERE group.
 
     This is how every engine binds parameters (the SPARQL protocol has no substitution). On
-    pyoxigraph it is also what keeps a bound query's cost flat: a ``substitutions`` binding
-    is not used to pick an index (the query is evaluated over every node and then filtered),
-    where a ``VALUES`` row starts the joins and zero-length paths from the bound term. A
-    variable used only inside a sub-query or a nested group is not reached, so a named
-    query keeps its parameters in its top-level group.
+    pyoxigraph 0.5 it is also what keeps a bound query's cost flat: with its ``substitutions``
+    the cost of a query bound to one node grew with the dataset (bench/scale.py), where a
+    ``VALUES`` row starts the joins and zero-length paths from the bound term. A variable
+    used only inside a sub-query is not reached; one used only inside a UNION or a nested
+    group is joined after that group is evaluated on its own (its cost grows again), so a
+    named query keeps its parameters in its top-level group.
 
     >>> print(bind("SELECT ?n WHERE { ?n ?p ?id FILTER (?id != '{') }", {"id": "a"}))
     SELECT ?n WHERE { VALUES (?id) { ("a") } ?n ?p ?id FILTER (?id != '{') }
