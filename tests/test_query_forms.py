@@ -69,7 +69,12 @@ CASES = [
     ("api-targets", "target", PK + "Target"),
     ("export-units", None, None),
     ("export-units", "iri", ORG + "Organization"),
+    ("search-corpus", None, None),
 ]
+
+
+def unordered(rows: list[dict[str, str]]) -> list[tuple[tuple[str, str], ...]]:
+    return sorted(tuple(sorted(row.items())) for row in rows)
 
 
 @pytest.mark.parametrize(("name", "param", "cls"), CASES)
@@ -83,7 +88,10 @@ def test_rewritten_query_gives_the_rows_it_gave(
     for bound in bindings:
         old = before(dataset, name, bound)
         new = store.query(shipped, bound).rows
-        assert new == old, (name, bound)
+        if "\nORDER BY" in shipped:  # the query's own clause, not a comment's words
+            assert new == old, (name, bound)
+        else:  # the same rows, as many times each, in any order
+            assert unordered(new) == unordered(old), (name, bound)
         found += len(new)
     assert found > 0, f"{name} gave no rows at all: the comparison proved nothing"
 
