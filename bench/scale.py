@@ -3,13 +3,16 @@
     .venv/bin/python bench/scale.py [--plans 1,10,100,1000] [--repeat 50]
 
 For each N, N synthetic plans shaped like graphs/szamr-2024.trig (see bench/scale_plans.py) are
-written as N-Quads, then each store is measured in fresh child processes, one at a time:
+written as N-Quads and as TriG, then each store is measured in fresh child processes, one at a
+time:
 
-- pyoxigraph in memory: ``Store()`` and ``bulk_load``; queries through policykg's ``Store.query``
+- pyoxigraph in memory: ``policykg.store.load_store`` of the TriG (what the server's
+  ``QueryService.from_files`` does: ``Store.load``); queries through policykg's ``Store.query``
   (the library's sync path), then through ``QueryService`` (the server's pool: one forked worker,
   answers as JSON over a pipe, under the service's own deadline);
-- pyoxigraph on disk: ``bulk_load`` into a temporary folder in one child, then a second, fresh
-  child opens it read-only (as a restarted server does) and queries it through ``Store.query``;
+- pyoxigraph on disk: ``bulk_load`` of the TriG (as ``disk_store`` does) into a temporary folder
+  in one child, then a second, fresh child opens it read-only (as a restarted server does) and
+  queries it through ``Store.query``;
 - rdflib's own engine: ``rdflib.Dataset(default_union=True)``, ``parse(format="nquads")`` and
   ``Dataset.query`` with ``initBindings``.
 
@@ -28,8 +31,8 @@ is not loaded at an N where its previous load time scaled by the growth of N wou
 said in the results.
 
 Writes bench/results/scale.md (tables, log-log slopes, the goals of issue 6) and
-bench/results/scale.png (cost against N, log-log). The N-Quads files and on-disk stores live in a
-temporary folder that is removed at the end. Needs numpy and matplotlib in the venv.
+bench/results/scale.png (cost against N, log-log). The N-Quads and TriG files and on-disk stores
+live in a temporary folder that is removed at the end. Needs numpy and matplotlib in the venv.
 """
 
 from __future__ import annotations
@@ -283,12 +286,12 @@ def child(spec: dict[str, Any]) -> int:
     if store in ("memory", "disk-build", "disk"):
         import pyoxigraph as ox
 
-        from policykg.store import Store
+        from policykg.store import Store, load_store
 
         if store == "disk-build":
             start = time.perf_counter()
             ox_store = ox.Store(spec["dir"])
-            ox_store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+            ox_store.bulk_load(path=spec["trig"], format=ox.RdfFormat.TRIG)  # as disk_store does
             ox_store.flush()
             took = time.perf_counter() - start
             del ox_store
@@ -296,9 +299,8 @@ def child(spec: dict[str, Any]) -> int:
             _emit({"event": "load", "load_s": took, **_status()})
             return 0
         start = time.perf_counter()
-        if store == "memory":
-            ox_store = ox.Store()
-            ox_store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+        if store == "memory":  # the server's path: QueryService.from_files → load_store (TriG)
+            ox_store = load_store([Path(spec["trig"])])
         else:
             ox_store = ox.Store.read_only(spec["dir"])
         took = time.perf_counter() - start
@@ -497,6 +499,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_stop)
     signal.signal(signal.SIGHUP, _on_stop)
     started = time.monotonic()
+    import pyoxigraph as ox
+
     when = datetime.datetime.now(datetime.UTC)
     ns = sorted({int(n) for n in args.plans.split(",")})
     stores = [s for s in ("memory", "disk", "rdflib") if s in args.stores.split(",")]
@@ -507,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     cells: dict[str, dict[int, Cell]] = {v: {n: Cell() for n in ns} for v in vias}
     notes: list[str] = []
     timed_out: dict[str, dict[str, int]] = {v: {} for v in vias}  # via → query → first N
-    files: dict[int, tuple[float, float]] = {}  # N → (MB written, seconds)
+    files: dict[int, tuple[float, float, float]] = {}  # N → (N-Quads MB, seconds, TriG MB)
     workdir = Path(tempfile.mkdtemp(prefix="policykg-scale-", dir=args.workdir))
 
     def log(message: str) -> None:
@@ -520,8 +524,14 @@ def main(argv: list[str] | None = None) -> int:
             path = workdir / f"plans-{n}.nq"
             start = time.monotonic()
             size = scale_plans.write_plans(path, range(1, n + 1), tpl)
-            files[n] = (size / 1e6, time.monotonic() - start)
-            log(f"N={n}: wrote {n * tpl.quads:,} quads, {size / 1e6:,.0f} MB")
+            trig = path.with_suffix(".trig")  # what graphs/ holds and the server loads
+            ox.serialize(
+                ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS),
+                output=str(trig),
+                format=ox.RdfFormat.TRIG,
+            )
+            files[n] = (size / 1e6, time.monotonic() - start, trig.stat().st_size / 1e6)
+            log(f"N={n}: wrote {n * tpl.quads:,} quads, {size / 1e6:,.0f} MB (and TriG)")
             for store in stores:
                 cell = cells[store][n]
                 mine = ["memory", "pool"] if store == "memory" else [store]
@@ -572,6 +582,7 @@ def main(argv: list[str] | None = None) -> int:
                 spec = {
                     "store": store,
                     "path": str(path),
+                    "trig": str(trig),
                     "repeat": repeat,
                     "budget": args.query_budget,
                     "timeout": args.query_timeout,
@@ -743,7 +754,7 @@ def _report(
     ns: list[int],
     cells: dict[str, dict[int, Cell]],
     tpl: scale_plans.Templates,
-    files: dict[int, tuple[float, float]],
+    files: dict[int, tuple[float, float, float]],
     notes: list[str],
     when: datetime.datetime,
     took: float,
@@ -778,11 +789,11 @@ def _report(
         f"(`{scale_plans.NEAR_MISS}` in the others). Nodes per plan, by type:\n"
     )
     w(" · ".join(f"{k} {v}" for k, v in tpl.census.items()) + "\n")
-    w("| N | quads | N-Quads MB | written in s |")
-    w("|---:|---:|---:|---:|")
+    w("| N | quads | N-Quads MB | TriG MB | both written in s |")
+    w("|---:|---:|---:|---:|---:|")
     for n in ns:
-        mb, secs = files.get(n, (None, None))
-        w(f"| {n:,} | {n * tpl.quads:,} | {_fmt(mb)} | {_fmt(secs)} |")
+        mb, secs, trig_mb = files.get(n, (None, None, None))
+        w(f"| {n:,} | {n * tpl.quads:,} | {_fmt(mb)} | {_fmt(trig_mb)} | {_fmt(secs)} |")
     w("")
 
     w("## Load and memory\n")
@@ -984,6 +995,11 @@ def _report(
     w(
         "- The pool shares the memory child's load (its worker is forked after loading and "
         "shares the pages), so it has no load or memory row of its own."
+    )
+    w(
+        "- The memory child loads the TriG with policykg.store.load_store (`Store.load`), the "
+        "server's path; `bench/results/scale-load.md` (bench/scale_load.py) compares the other "
+        "ways: `bulk_load`, or N-Quads, took as long or longer and kept more memory resident."
     )
     w(
         "- rdflib parses the query text on every call, as `Dataset.query` does; its times are "
