@@ -2,9 +2,9 @@
 
 ``GET /api/queries`` lists them; ``GET /api/queries/{name}?param=…`` runs one and answers JSON, or
 CSV by ``Accept: text/csv`` or the ``.csv`` suffix. Each query gets a route of its own, so the
-OpenAPI document describes it and its typed parameters. Parameters are bound by the engine (SPARQL
-substitution), never pasted into the query text. A missing or ill-typed parameter is a 422 naming
-it; an unknown query a 404.
+OpenAPI document describes it and its typed parameters. Parameters are bound by a VALUES clause
+whose terms the RDF library writes, never pasted into the query text. A missing or ill-typed
+parameter is a 422 naming it; an unknown query a 404.
 """
 
 from __future__ import annotations

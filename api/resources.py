@@ -41,6 +41,7 @@ from policykg.textindex import TextIndex
 from policykg.trace import (
     FRAMEWORK,
     SERVES,
+    TRACE_QUERIES,
     Step,
     Trace,
     UnknownNode,
@@ -1055,12 +1056,12 @@ async def get_area(
         select(service, "export-measures", parent=iri(area)),
         select(service, "api-targets", area=iri(area)),
         select(service, "baseline"),
-        select(service, "trace-edges", child=iri(area)),
+        trace_edges(service, area),
     )
     if not rows:
         raise not_found("area", id)
     links_by: dict[tuple[str, str], list[Row]] = defaultdict(list)
-    for row in edges:
+    for row in (row for row in edges if row["child"] == area):
         links_by[row["parent"], row["relation"]].append(row)
     parents = sorted({parent for parent, _ in links_by}, key=lambda p: natural(local_id(p)))
     described = dict(
@@ -1158,16 +1159,23 @@ async def trace_measure(service: Service, id: MeasureId) -> Trace:
     return result
 
 
+async def trace_edges(service: QueryEngine, start: str) -> list[Row]:
+    """The ``trace-edges`` rows of the links out of a node and of every node above it (see
+    :func:`policykg.trace.trace_edges`)."""
+    rows = await asyncio.gather(*(select(service, q, start=iri(start)) for q in TRACE_QUERIES))
+    return [row for part in rows for row in part]
+
+
 async def trace_nodes(
     service: QueryEngine, starts: Sequence[str], *, baselines: bool = False
 ) -> list[Trace]:
-    """Traces from several nodes at once: the ``trace-edges`` rows (read once) climbed with
+    """Traces from several nodes at once: each start's ``trace-edges`` rows climbed with
     :func:`policykg.trace.climb`, each node described once by the ``node`` query, each trace
     assembled by :func:`policykg.trace.assemble` (with its start's baselines if asked)."""
     if not starts:
         return []
-    edges = await select(service, "trace-edges")
-    plans = [climb(start, edges) for start in starts]
+    edges = await asyncio.gather(*(trace_edges(service, start) for start in starts))
+    plans = [climb(start, rows) for start, rows in zip(starts, edges, strict=True)]
     nodes = sorted({node for plan in plans for node in plan.nodes})
     rows = await asyncio.gather(*(select(service, "node", node=iri(n)) for n in nodes))
     described = dict(zip(nodes, rows, strict=True))

@@ -63,6 +63,7 @@ def test_every_named_query_answers_as_the_library_does(client: TestClient) -> No
         "s": MEASURE,
         "node": MEASURE,
         "measure": MEASURE,
+        "start": MEASURE,
         "target": ID + "target/2-2-1-1",
         "indicator": indicator.rows[0]["i"],
     }

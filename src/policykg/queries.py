@@ -7,7 +7,8 @@ A header is a run of comment lines at the top of the file::
     # param: node iri The node's IRI
 
 Parameter types are ``iri``, ``string``, ``integer``, ``decimal``, ``boolean`` and ``year``; the
-store binds them through the engine (SPARQL substitution), never by pasting text.
+store binds them by a ``VALUES`` clause whose terms the RDF library writes (escaped), never by
+pasting text (see :func:`policykg.store.bind`).
 
 >>> query = load_query("node")
 >>> query.title, [(p.name, p.type) for p in query.params]

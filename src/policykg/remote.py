@@ -17,7 +17,8 @@ endpoint refuses is parsed here too, to tell the line and column of the error.
 
 Parameters are bound with a ``VALUES`` clause at the start of the query's WHERE group (so its
 filters see them), whose terms are written by the RDF library (escaped), since the protocol has
-no substitution; a variable used only inside a sub-query is not reached that way. The endpoint's
+no substitution; a variable used only inside a sub-query is not reached that way
+(:func:`policykg.store.bind`, which the local engines use too). The endpoint's
 default graph should be the union of the named graphs (Oxigraph: ``--union-default-graph``;
 Fuseki: ``unionDefaultGraph``).
 
@@ -30,7 +31,6 @@ SELECT ?n WHERE { VALUES (?id) { ("a") } ?n ?p ?id FILTER (?id != '{') }
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 
 import httpx2
@@ -48,33 +48,15 @@ from policykg.service import (
     Settings,
 )
 from policykg.store import (
-    NOT_KEYWORDS,
-    QueryRefused,
     RowCapExceeded,
+    bind,
     has_dataset_clause,
-    to_term,
+    values_clause,
 )
 
 __all__ = ["RemoteService", "bind", "dataset_of", "values_clause"]
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
-
-
-def values_clause(bindings: Mapping[str, object]) -> str:
-    """A trailing ``VALUES`` clause binding each variable to one term, written by pyoxigraph."""
-    names = list(bindings)
-    terms = " ".join(str(to_term(bindings[name])) for name in names)
-    return f"VALUES ({' '.join('?' + n for n in names)}) {{ ({terms}) }}"
-
-
-def bind(text: str, bindings: Mapping[str, object]) -> str:
-    """The query with a VALUES clause for the bindings first in its WHERE group."""
-    bare = NOT_KEYWORDS.sub(lambda m: " " * len(m.group()), text)  # same offsets, no strings
-    where = re.search(r"(?<![\w?$:])WHERE\s*\{", bare, re.IGNORECASE)
-    brace = where.end() - 1 if where else bare.find("{")
-    if brace < 0:
-        raise QueryRefused("cannot bind parameters: the query has no group pattern")
-    return f"{text[: brace + 1]} {values_clause(bindings)}{text[brace + 1 :]}"
 
 
 def dataset_of(text: str) -> tuple[list[str], list[str]] | None:

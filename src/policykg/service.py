@@ -41,6 +41,7 @@ from policykg.store import (
     QueryRefused,
     QueryResult,
     RowCapExceeded,
+    bind,
     has_dataset_clause,
     load_store,
     refuse_forbidden,
@@ -115,7 +116,7 @@ class _Capped(io.RawIOBase):
 
 
 def _wire(value: object) -> tuple[str, str, str | None, str | None]:
-    """A binding as plain data that crosses a pipe: (kind, value, datatype, language)."""
+    """A binding as plain data: (kind, value, datatype, language); a blank node is refused."""
     term = to_term(value)
     if isinstance(term, ox.NamedNode):
         return ("iri", term.value, None, None)
@@ -124,24 +125,10 @@ def _wire(value: object) -> tuple[str, str, str | None, str | None]:
     raise InputError("a parameter cannot be a blank node")
 
 
-def _unwire(kind: str, value: str, datatype: str | None, language: str | None) -> Any:
-    if kind == "iri":
-        return ox.NamedNode(value)
-    if language:
-        return ox.Literal(value, language=language)
-    return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
-
-
 def _answer(store: ox.Store, request: dict[str, Any]) -> tuple[Any, ...]:
     """Run one request in a worker; every outcome is plain data."""
     try:
-        substitutions = {
-            ox.Variable(name): _unwire(*wired) for name, wired in request["bindings"].items()
-        }
-        options: dict[str, Any] = {
-            "substitutions": substitutions or None,
-            "base_iri": request["base_iri"],
-        }
+        options: dict[str, Any] = {"base_iri": request["base_iri"]}
         defaults, named = request["default_graphs"], request["named_graphs"]
         if defaults is not None or named is not None:  # the protocol's dataset is the dataset
             options["default_graph"] = [ox.NamedNode(g) for g in defaults or []]
@@ -466,9 +453,10 @@ class QueryService(QueryEngine):
         (either may be empty), else the query's own ``FROM``, else the union of all graphs.
         """
         self.refuse(text, [*(default_graphs or []), *(named_graphs or [])])
+        for value in (bindings or {}).values():
+            _wire(value)  # refuses a blank node
         request = {
-            "text": text,
-            "bindings": {name: _wire(value) for name, value in (bindings or {}).items()},
+            "text": bind(text, bindings) if bindings else text,
             "default_graphs": default_graphs,
             "named_graphs": named_graphs,
             "own_dataset": has_dataset_clause(text),

@@ -35,6 +35,7 @@ __all__ = [
     "RowCapExceeded",
     "Store",
     "Term",
+    "bind",
     "check_files",
     "disk_store",
     "has_dataset_clause",
@@ -42,6 +43,7 @@ __all__ = [
     "refuse_forbidden",
     "refuse_graphs",
     "to_term",
+    "values_clause",
 ]
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
@@ -243,6 +245,39 @@ def to_term(value: object) -> Term:
     return ox.Literal(str(value))
 
 
+def values_clause(bindings: Mapping[str, object]) -> str:
+    """A ``VALUES`` clause binding each variable to one term, the terms written by pyoxigraph.
+
+    >>> values_clause({"id": "x\\" } #"})
+    'VALUES (?id) { ("x\\\\" } #") }'
+    """
+    names = list(bindings)
+    terms = " ".join(str(to_term(bindings[name])) for name in names)
+    return f"VALUES ({' '.join('?' + n for n in names)}) {{ ({terms}) }}"
+
+
+def bind(text: str, bindings: Mapping[str, object]) -> str:
+    """The query with a ``VALUES`` clause for the bindings first in its WHERE group.
+
+    This is how every engine binds parameters (the SPARQL protocol has no substitution). On
+    pyoxigraph 0.5 it is also what keeps a bound query's cost flat: with its ``substitutions``
+    the cost of a query bound to one node grew with the dataset (bench/scale.py), where a
+    ``VALUES`` row starts the joins and zero-length paths from the bound term. A variable
+    used only inside a sub-query is not reached; one used only inside a UNION or a nested
+    group is joined after that group is evaluated on its own (its cost grows again), so a
+    named query keeps its parameters in its top-level group.
+
+    >>> print(bind("SELECT ?n WHERE { ?n ?p ?id FILTER (?id != '{') }", {"id": "a"}))
+    SELECT ?n WHERE { VALUES (?id) { ("a") } ?n ?p ?id FILTER (?id != '{') }
+    """
+    bare = NOT_KEYWORDS.sub(lambda m: " " * len(m.group()), text)  # same offsets, no strings
+    where = re.search(r"(?<![\w?$:])WHERE\s*\{", bare, re.IGNORECASE)
+    brace = where.end() - 1 if where else bare.find("{")
+    if brace < 0:
+        raise QueryRefused("cannot bind parameters: the query has no group pattern")
+    return f"{text[: brace + 1]} {values_clause(bindings)}{text[brace + 1 :]}"
+
+
 class Store:
     """The loaded dataset. Make one, keep it, pass it to whoever queries."""
 
@@ -271,10 +306,10 @@ class Store:
         *,
         max_rows: int | None = None,
     ) -> QueryResult:
-        """Run a read-only SPARQL query with engine-bound parameters.
+        """Run a read-only SPARQL query with bound parameters.
 
-        ``bindings`` map variable names (without ``?``) to values (see :func:`to_term`); bound
-        variables must be projected (``SELECT *`` or named), as SPARQL's substitution requires.
+        ``bindings`` map variable names (without ``?``) to values (see :func:`to_term`); they are
+        bound by a ``VALUES`` clause first in the query's WHERE group (see :func:`bind`).
         """
         result = self._run(text, bindings)
         try:  # pyoxigraph evaluates lazily: errors surface while the result is read
@@ -284,12 +319,9 @@ class Store:
 
     def _run(self, text: str, bindings: Mapping[str, object] | None) -> Any:
         refuse_forbidden(text)
-        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-            ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()
-        }
         try:
             return self._store.query(
-                text, use_default_graph_as_union=True, substitutions=substitutions or None
+                bind(text, bindings) if bindings else text, use_default_graph_as_union=True
             )
         except SyntaxError as error:
             raise QueryRefused(f"SPARQL syntax error: {error}") from error

@@ -33,6 +33,7 @@ from policykg.queries import load_query
 from policykg.store import Store
 
 __all__ = [
+    "TRACE_QUERIES",
     "BaselineStep",
     "Climb",
     "Evidence",
@@ -48,11 +49,13 @@ __all__ = [
     "render_text",
     "resolve",
     "trace",
+    "trace_edges",
 ]
 
 PK = "https://w3id.org/policykg/ontology#"
 FRAMEWORK = PK + "partOf"
 SERVES = PK + "contributesTo"
+TRACE_QUERIES = ("trace-links", "trace-parts")  # bound to a start, their rows are what climb needs
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,8 @@ class Climb:
 
 
 def climb(start_iri: str, edges: Sequence[Mapping[str, str]]) -> Climb:
-    """The paths up from a node over the ``trace-edges`` rows, and the requirements it serves.
+    """The paths up from a node over ``trace-edges`` rows (all of them, or those of the links above
+    it: :func:`trace_edges`), and the requirements it serves.
 
     >>> edges = [{"child": "urn:m", "parent": "urn:a", "relation": FRAMEWORK,
     ...           "evidence": PK + "stated"}]
@@ -242,10 +246,21 @@ def assemble(
 def trace(store: Store, node: str) -> Trace:
     """Trace a node up to the top of its hierarchy; InputError when there is no such node."""
     start_iri = resolve(store, node)
-    plan = climb(start_iri, store.query(load_query("trace-edges").text).rows)
+    plan = climb(start_iri, trace_edges(store, start_iri))
     nodes = {iri: store.query(load_query("node").text, {"node": iri}).rows for iri in plan.nodes}
     baselines = store.query(load_query("baseline").text, {"target": start_iri}).rows
     return assemble(plan, nodes, baselines)
+
+
+def trace_edges(store: Store, start_iri: str) -> list[dict[str, str]]:
+    """The ``trace-edges`` rows a climb from ``start_iri`` needs: those of the links out of the
+    node and of every node above it, read by ``trace-links`` and ``trace-parts`` bound to it (so
+    their cost does not grow with the dataset, where ``trace-edges`` reads every link)."""
+    return [
+        row
+        for name in TRACE_QUERIES
+        for row in store.query(load_query(name).text, {"start": start_iri}).rows
+    ]
 
 
 def _name(relation: str) -> str:
