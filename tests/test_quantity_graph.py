@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from quantity_eval import TABLES, report_path
 from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 from typer.testing import CliRunner
@@ -18,7 +19,6 @@ from policykg.graph import NIF, PK, QUDT, curated_graph_iri, iri, stated_graph_i
 
 DOC = "szamr-2024"
 runner = CliRunner()
-OTHER_REPORTS = Path(__file__).resolve().parents[2] / "shared" / "sources" / "other-reports"
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def test_gaps() -> None:
 
 
 def test_extract_any_report() -> None:
-    path = OTHER_REPORTS / "ningxia-2026-government-work-report.txt"
+    path = report_path(TABLES / "ningxia-2026.tsv")
     result = runner.invoke(app, ["extract", str(path), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)

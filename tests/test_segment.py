@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from quantity_eval import TABLES, report_path
 
 from policykg.errors import InputError
 from policykg.segment import Span, chinese_numeral, segment
 
-OTHER_REPORTS = sorted(
-    Path(__file__).resolve().parents[2].glob("shared/sources/other-reports/*.txt")
-)
+OTHER_REPORTS = [  # found where the quantity tests find them (beside the repository, or /work)
+    report_path(TABLES / "ningxia-2026.tsv"),
+    report_path(TABLES / "shanxi-2026.tsv"),
+]
 
 
 def test_parts_sections_and_items_of_the_report(source_text: str) -> None:
