@@ -655,17 +655,20 @@ async def search_page(
     request: Request,
     service: Service,
     q: Annotated[str, Query(max_length=200, description="The text to look for.")] = "",
+    document: DocumentFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> HTMLResponse:
-    """Text search over measures, targets, units, policy instruments and the framework; a
-    blank query shows the form alone."""
+    """Text search over measures, targets, units, policy instruments and the framework (of one
+    report, with ``document``); a blank query shows the form alone."""
     q = q.strip()
-    page = await search(request, Response(), service, q, limit, offset) if q else None
+    page = await search(request, Response(), service, q, document, limit, offset) if q else None
     context = {
         "q": q,
         "page": page,
-        "snippets": {hit.id: marked(hit.snippet, occurrences(hit.snippet, q)) for hit in page.items}
+        "snippets": {
+            hit.iri: marked(hit.snippet, occurrences(hit.snippet, q)) for hit in page.items
+        }
         if page
         else {},
         "pager": pager(request, page.total, limit, offset) if page else None,

@@ -457,6 +457,7 @@ class SearchHit(BaseModel):
 
     id: str
     iri: str
+    document: str | None = Field(default=None, description="The report that states it.")
     type: str
     label_zh: str | None
     label_en: str | None
@@ -764,6 +765,7 @@ def rank(rows: Iterable[Row], q: str) -> list[SearchHit]:
             SearchHit(
                 id=local_id(node),
                 iri=node,
+                document=document_of(node),
                 type=name(group[0]["type"]),
                 label_zh=group[0].get("label_zh"),
                 label_en=group[0].get("label_en"),
@@ -1463,6 +1465,7 @@ async def search(
             description="The text to look for (Chinese or English, case-insensitive).",
         ),
     ],
+    document: DocumentFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> SearchPage:
@@ -1471,6 +1474,8 @@ async def search(
     match in text only, then more occurrences, then a shorter label."""
     index = await text_index(request, service)
     hits = rank(index.find(q), q)
+    if document is not None:  # units are shared by every report: they stay
+        hits = [hit for hit in hits if hit.document in {document, None}]
     page = paged(request, response, hits, limit, offset)
     return SearchPage(q=q, items=page, total=len(hits), limit=limit, offset=offset)
 

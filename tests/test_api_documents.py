@@ -109,3 +109,13 @@ def test_the_graph_view_filters_by_document(client: TestClient) -> None:
     ids = [node["id"] for node in whole["nodes"]]
     assert len(ids) == len(set(ids))
     assert "target/2-1-1-1" in ids and f"{BASE}szamr-2025-synthetic/target/2-1-1-1" in ids
+
+
+def test_search_names_each_hits_report_and_filters_by_it(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "个转企"}).json()
+    hits = {(hit["id"], hit["document"]) for hit in body["items"]}
+    assert ("measure/2-2-1", "szamr-2024") in hits
+    assert ("measure/2-1-1", "szamr-2025-synthetic") in hits
+    later = client.get("/api/search", params={"q": "个转企", "document": "szamr-2025-synthetic"})
+    assert {hit["document"] for hit in later.json()["items"]} == {"szamr-2025-synthetic"}
+    assert later.json()["total"] < body["total"]
