@@ -117,13 +117,27 @@ def test_build_all_links_a_target_to_the_later_reports_result() -> None:
         for graph in read_dataset(built.files["szamr-2025-synthetic.trig"]).graphs()
         if len(graph)
     }
-    assert names == {f"{BASE}szamr-2025-synthetic/graph/stated"}
+    assert names == {
+        f"{BASE}szamr-2025-synthetic/graph/stated",
+        f"{BASE}szamr-2025-synthetic/graph/curated",  # its publisher, from the layer beside it
+    }
     title = Literal("2024年工作总结和2025年工作安排", lang="zh")
     stated = read_dataset(built.files["szamr-2025-synthetic.trig"]).graph(
         URIRef(f"{BASE}szamr-2025-synthetic/graph/stated")
     )
     assert (URIRef(f"{BASE}szamr-2025-synthetic"), SKOS.prefLabel, title) in stated
     assert "szamr-2024.trig" in built.files and "sources/szamr-2025-synthetic.txt" in built.files
+
+
+def test_reports_of_another_or_an_unknown_publisher_are_not_linked(tmp_path: Path) -> None:
+    # the same text without a curated layer: its publisher is not known, so its 3100户 is not
+    # the bureau's result, however alike the indicator phrases
+    copy = tmp_path / "another-city-2025.txt"
+    copy.write_bytes(SYNTHETIC.read_bytes())
+    built = build_all([default_source(), copy])
+    assert built.results[1].plan.publisher is None
+    assert [q.surface for q in built.results[1].plan.quantities][:1] == ["3100户"]
+    assert built.links == []
 
 
 def test_one_report_alone_links_nothing_across_years() -> None:

@@ -1,9 +1,11 @@
 """Link a plan's targets to the results a later report states for the same indicator and year.
 
 One report sets 2024's targets; the next year's report reviews 2024. When both are built
-together, a target is linked to each achievement of another report that measures the same
-indicator (the same Chinese phrase), in the same unit, for the target's year, and the link
-says whether the result met the target, from the target's comparator. The link is
+together, a target is linked to each achievement of another report by the same publisher that
+measures the same indicator (the same Chinese phrase), in the same unit, for the target's year,
+and the link says whether the result met the target, from the target's comparator. Reports
+whose publisher is not known (no curated layer names it) are linked to none: two cities'
+reports share indicator phrases, not results. The link is
 *extracted* (found by matching indicator phrases, not stated by either text) and carries its
 rationale; nothing is linked across different units or years.
 
@@ -75,19 +77,22 @@ def attainment(target: QuantityNode, result: QuantityNode) -> Attainment:
 def results(plans: Sequence[Plan]) -> list[Result]:
     """Every (target, later result) pair across the given reports, in a stable order."""
     labels = {(plan.document, node.id): node.label for plan in plans for node in plan.indicators}
-    achieved: dict[tuple[str, int, str], list[tuple[str, QuantityNode]]] = {}
-    for plan in plans:
+    achieved: dict[tuple[str, str, int, str], list[tuple[str, QuantityNode]]] = {}
+    known = [plan for plan in plans if plan.publisher is not None]
+    for plan in known:
         for q in plan.quantities:
             if q.kind == "achievement":
-                key = (labels[(plan.document, q.indicator)], q.year, q.unit)
+                label = labels[(plan.document, q.indicator)]
+                key = (plan.publisher or "", label, q.year, q.unit)
                 achieved.setdefault(key, []).append((plan.document, q))
     found = []
-    for plan in plans:
+    for plan in known:
         for target in plan.quantities:
             if target.kind != "target":
                 continue
             label = labels[(plan.document, target.indicator)]
-            for document, result in achieved.get((label, target.year, target.unit), []):
+            key = (plan.publisher or "", label, target.year, target.unit)
+            for document, result in achieved.get(key, []):
                 if document == plan.document:
                     continue
                 verdict = attainment(target, result)

@@ -67,7 +67,11 @@ def curated_path(document: str) -> Path:
 
 
 def find_curation(source: Path) -> Curation | None:
-    """The curated layer whose ``source.file`` names this source file, if there is one."""
+    """The curated layer whose ``source.file`` names this source file, if there is one: in
+    ``ontology/curated/``, or beside the source as ``{stem}.curated.yaml``."""
+    beside = source.with_name(f"{source.stem}.curated.yaml")
+    if beside.is_file():
+        return load_curation(beside)
     for path in sorted((ontology_dir() / "curated").glob("*.yaml")):
         data = _read(path)
         if isinstance(data.get("source"), dict) and data["source"].get("file") == source.name:
