@@ -78,6 +78,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     problems.install(app)
+    from api.lean import LeanSparql  # here: it imports the routes, which import this module
+
+    app.add_middleware(LeanSparql)  # innermost: its answers get the headers below
     app.add_middleware(SecurityHeaders)
     if settings.cors_origins:  # CORS is off unless origins are listed; never with credentials
         app.add_middleware(

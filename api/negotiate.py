@@ -8,6 +8,7 @@ True
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,7 +41,13 @@ PREFIXES = {
 }
 
 
-def _parse(header: str) -> list[tuple[str, float]]:
+def _ranges(header: str) -> tuple[tuple[str, float], ...]:
+    """The media ranges of an Accept header with their quality; the short headers clients send
+    again and again are remembered (256 of them)."""
+    return _remembered(header) if len(header) <= 256 else _parse(header)
+
+
+def _parse(header: str) -> tuple[tuple[str, float], ...]:
     ranges = []
     for part in header.split(","):
         fields = [f.strip() for f in part.split(";")]
@@ -54,7 +61,10 @@ def _parse(header: str) -> list[tuple[str, float]]:
                 except ValueError:
                     quality = 0.0
         ranges.append((fields[0].lower(), quality))
-    return ranges
+    return tuple(ranges)
+
+
+_remembered = functools.lru_cache(maxsize=256)(_parse)
 
 
 def choose(accept: str | None, offers: Sequence[str]) -> str | None:
@@ -65,7 +75,7 @@ def choose(accept: str | None, offers: Sequence[str]) -> str | None:
     chosen = None
     for position, offer in enumerate(offers):
         major = offer.split("/")[0]
-        for media, quality in _parse(accept):
+        for media, quality in _ranges(accept):
             specificity = 2 if media == offer else 1 if media == f"{major}/*" else 0
             if media not in (offer, f"{major}/*", "*/*") or quality <= 0:
                 continue

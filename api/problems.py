@@ -7,6 +7,7 @@ unexpected is a 500 that shows no internals.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,7 +21,15 @@ from policykg.errors import InputError
 from policykg.service import QueryFailed, QuerySyntaxError, QueryTimeout
 from policykg.store import QueryRefused, RowCapExceeded
 
-__all__ = ["PROBLEM", "PROBLEM_SCHEMA", "document", "install", "problem"]
+__all__ = [
+    "PROBLEM",
+    "PROBLEM_SCHEMA",
+    "QUERY_ERRORS",
+    "document",
+    "install",
+    "problem",
+    "query_problem",
+]
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("policykg.api")
@@ -64,33 +73,48 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def _syntax(error: QuerySyntaxError) -> JSONResponse:
+    return problem(400, "Bad query", error.message, line=error.line, column=error.column)
+
+
+# How each error of the library becomes a problem; the most specific class wins.
+QUERY_ERRORS: dict[type[Exception], Callable[[Any], JSONResponse]] = {
+    QuerySyntaxError: _syntax,
+    RowCapExceeded: lambda error: problem(400, "Result too large", error.message),
+    QueryRefused: lambda error: problem(400, "Query refused", error.message),
+    InputError: lambda error: problem(400, "Bad request", str(error)),
+    QueryTimeout: lambda error: problem(503, "Query timed out", str(error)),
+    QueryFailed: lambda error: problem(503, "Query failed", str(error)),
+}
+
+
+def query_problem(error: Exception) -> JSONResponse | None:
+    """The problem a query's error answers with (as the app's handlers write it), or None for
+    an error that is not the library's: the same lookup as Starlette's, by the class's MRO.
+
+    >>> query_problem(QueryTimeout("late")).status_code
+    503
+    >>> query_problem(KeyError("x")) is None
+    True
+    """
+    for cls in type(error).__mro__:
+        write = QUERY_ERRORS.get(cls)
+        if write is not None:
+            return write(error)
+    return None
+
+
 def install(app: FastAPI) -> None:
     """Map every error to a problem+json response, and say so in the OpenAPI document."""
     document(app)
 
-    @app.exception_handler(QuerySyntaxError)
-    async def syntax(_: Request, error: QuerySyntaxError) -> JSONResponse:
-        return problem(400, "Bad query", error.message, line=error.line, column=error.column)
+    async def library(_: Request, error: Exception) -> JSONResponse:
+        answer = query_problem(error)
+        assert answer is not None  # registered for QUERY_ERRORS' classes only
+        return answer
 
-    @app.exception_handler(RowCapExceeded)
-    async def too_many(_: Request, error: RowCapExceeded) -> JSONResponse:
-        return problem(400, "Result too large", error.message)
-
-    @app.exception_handler(QueryRefused)
-    async def refused(_: Request, error: QueryRefused) -> JSONResponse:
-        return problem(400, "Query refused", error.message)
-
-    @app.exception_handler(InputError)
-    async def bad_input(_: Request, error: InputError) -> JSONResponse:
-        return problem(400, "Bad request", str(error))
-
-    @app.exception_handler(QueryTimeout)
-    async def timeout(_: Request, error: QueryTimeout) -> JSONResponse:
-        return problem(503, "Query timed out", str(error))
-
-    @app.exception_handler(QueryFailed)
-    async def failed(_: Request, error: QueryFailed) -> JSONResponse:
-        return problem(503, "Query failed", str(error))
+    for cls in QUERY_ERRORS:
+        app.add_exception_handler(cls, library)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -55,7 +55,7 @@ from api.settings import ServerSettings
 from policykg.queries import list_queries
 from policykg.service import QueryEngine
 
-__all__ = ["router"]
+__all__ = ["Operation", "Refusal", "answer", "endpoint", "requested", "router"]
 
 HERE = Path(__file__).resolve().parent
 FORM = "application/x-www-form-urlencoded"
@@ -229,12 +229,43 @@ async def _posted(request: Request, limit: int) -> Operation:
     return operation(fields)
 
 
+_ENDPOINTS: dict[tuple[object, ...], str] = {}
+
+
+def endpoint(request: Request) -> str:
+    """This endpoint's absolute URL (the base IRI of a query), as ``request.url_for("sparql")``
+    gives it, remembered for each scheme, Host, server address and root path (a bounded cache:
+    the Host header is the client's to choose)."""
+    scope = request.scope
+    host, server = request.headers.get("host"), scope.get("server")  # a list, or a tuple
+    key = (scope.get("scheme"), host, tuple(server or ()), scope.get("root_path", ""))
+    known = _ENDPOINTS.get(key)
+    if known is None:
+        known = str(request.app.url_path_for("sparql").make_absolute_url(request.base_url))
+        if len(_ENDPOINTS) >= 256:
+            _ENDPOINTS.clear()
+        _ENDPOINTS[key] = known
+    return known
+
+
+async def requested(request: Request, max_body: int) -> Operation | None:
+    """The query a GET or POST asks for, or None for a GET that asks for none (the service
+    description); a Refusal when the request is not one to run. Each parameter is strictly
+    UTF-8; a POST body is read up to ``max_body`` bytes."""
+    if request.method == "POST":
+        return await _posted(request, max_body)
+    fields = _fields(_url(request))
+    if not any(fields.get(name) is not None for name in ("query", *UPDATE_FIELDS)):
+        return None
+    return operation(fields)
+
+
 def _not_acceptable(accept: str | None, offers: list[str], what: str) -> Response:
     detail = f"cannot serve {what} as {accept!r}; acceptable: {', '.join(offers)}"
     return problem(406, "Not acceptable", detail, acceptable=offers)
 
 
-async def _answer(request: Request, service: QueryEngine, op: Operation) -> Response:
+async def answer(request: Request, service: QueryEngine, op: Operation) -> Response:
     """Run the query, then write its result in the format the request accepts."""
     accept = request.headers.get("accept")
     every = [*RESULT_FORMATS, *GRAPH_FORMATS]
@@ -244,7 +275,7 @@ async def _answer(request: Request, service: QueryEngine, op: Operation) -> Resp
         op.query,
         default_graphs=op.default_graphs or None,  # given: the protocol's dataset
         named_graphs=op.named_graphs or None,
-        base_iri=str(request.url_for("sparql")),
+        base_iri=endpoint(request),
     )
     graph = result.kind == "graph"
     offers = list(GRAPH_FORMATS if graph else RESULT_FORMATS)
@@ -355,13 +386,12 @@ async def sparql_get(
 ) -> Response:
     """A query by GET; without one, the service description (Turtle) or the query page (HTML)."""
     try:
-        fields = _fields(_url(request))  # the parameters above, each strictly UTF-8, and more
-        if not any(fields.get(name) is not None for name in ("query", *UPDATE_FIELDS)):
-            return _describe(request, service, settings)
-        op = operation(fields)
+        op = await requested(request, settings.max_body)  # the parameters above, and more
     except Refusal as refusal:
         return refusal.response()
-    return await _answer(request, service, op)
+    if op is None:
+        return _describe(request, service, settings)
+    return await answer(request, service, op)
 
 
 @router.post(
@@ -391,10 +421,11 @@ async def sparql_get(
 async def sparql_post(request: Request, service: ServiceDep, settings: SettingsDep) -> Response:
     """A query as a form (``query=``) or as the body itself (``application/sparql-query``)."""
     try:
-        op = await _posted(request, settings.max_body)
+        op = await requested(request, settings.max_body)
     except Refusal as refusal:
         return refusal.response()
-    return await _answer(request, service, op)
+    assert op is not None  # a POST always asks for a query
+    return await answer(request, service, op)
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH", "OPTIONS"], include_in_schema=False)

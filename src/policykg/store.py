@@ -12,6 +12,7 @@ silently cuts a result: past ``max_rows`` it raises :class:`RowCapExceeded`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import json
@@ -392,7 +393,19 @@ def has_dataset_clause(text: str) -> bool:
     >>> has_dataset_clause("SELECT ?from WHERE { ?from ?p 'FROM' }")
     False
     """
+    return _clause_remembered(text) if len(text) <= REMEMBERED else _has_clause(text)
+
+
+def _has_clause(text: str) -> bool:
     return bool(DATASET_CLAUSE.search(_bare(text)))
+
+
+# A query up to this many characters that passes the checks is remembered (at most CHECKED of
+# them, so 4 MB at worst): a server sees the same queries again and again, and checking one costs
+# more than its worker takes to answer it. A refusal raises, so it is never remembered.
+REMEMBERED = 4096
+CHECKED = 256
+_clause_remembered = functools.lru_cache(maxsize=CHECKED)(_has_clause)
 
 
 def refuse_forbidden(text: str) -> None:
@@ -410,6 +423,13 @@ def refuse_forbidden(text: str) -> None:
     ...     print(refused)
     SERVICE is not allowed: this store is read-only and never leaves the machine
     """
+    if len(text) <= REMEMBERED:
+        _passed(text)
+    else:
+        _refuse_forbidden(text)
+
+
+def _refuse_forbidden(text: str) -> None:
     bare = _bare(text)
     match = FORBIDDEN.search(bare)
     if match:
@@ -424,6 +444,7 @@ def refuse_forbidden(text: str) -> None:
             raise QueryRefused(f"FROM <{iri}> is not allowed: {INTERNAL}")
 
 
+_passed = functools.lru_cache(maxsize=CHECKED)(_refuse_forbidden)
 INTERNAL = "a dataset IRI may not name a local file or an internal address"
 
 
