@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 
 from api.app import get_service, get_settings
+from api.resources import DOCUMENT_ID
 from api.settings import ServerSettings
 from policykg import viz
 from policykg.errors import InputError
@@ -85,7 +86,7 @@ Unit = Annotated[
 Document = Annotated[
     str | None,
     Query(
-        pattern=r"^([0-9a-z][0-9a-z-]*)?$",
+        pattern=rf"^({DOCUMENT_ID})?$",  # empty: what a form sends for an unused box
         description="Only what this report states (its document id, szamr-2024), with the units.",
     ),
 ]

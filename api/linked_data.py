@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.app import get_service, get_settings
 from api.negotiate import GRAPH_FORMATS, choose, graph_bytes
+from api.pages import linked
 from api.problems import problem
 from api.settings import ServerSettings
 from policykg.queries import load_query
@@ -98,12 +99,10 @@ def _page(request: Request, iri: str, ntriples: bytes, settings: ServerSettings)
             labels.setdefault(t.subject.value, []).append(t.object.value)
         if t.subject.value == iri:
             rows.append((t.predicate.value, t.object))
-    base = f"{settings.iri_base}id/"
 
     def link(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> dict[str, str | None]:
         if isinstance(term, ox.NamedNode):
-            local = term.value.startswith(base)
-            href = "/id/" + term.value[len(base) :] if local else None
+            href = linked(term.value, settings.iri_base)
             label = " | ".join(labels.get(term.value, [])) or term.value
             return {"text": label, "href": href, "iri": term.value}
         return {"text": term.value, "href": None, "iri": None}
@@ -112,6 +111,6 @@ def _page(request: Request, iri: str, ntriples: bytes, settings: ServerSettings)
         "iri": iri,
         "title": " | ".join(labels.get(iri, [])) or iri,
         "rows": [{"predicate": p, "object": link(o)} for p, o in sorted(rows, key=lambda r: r[0])],
-        "path": "/id/" + iri[len(base) :],
+        "path": linked(iri, settings.iri_base),
     }
     return templates.TemplateResponse(request, "resource.html", context)

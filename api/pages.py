@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
 import jinja2
+import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
@@ -42,7 +43,6 @@ from api.resources import (
     get_gaps,
     get_indicator,
     get_measure,
-    get_target,
     get_unit,
     list_areas,
     list_indicators,
@@ -51,7 +51,9 @@ from api.resources import (
     list_units,
     not_found,
     resolve,
+    results_by_target,
     search,
+    select,
     trace_measure,
     trace_nodes,
 )
@@ -587,9 +589,11 @@ async def target_page(
     if trace.start.type != "Target" or not measures:
         raise not_found("target", id)
     measure = await get_measure(service, qualified_id(measures[0].iri))
-    if not any(t.iri == start for t in measure.targets):
+    target = next((t for t in measure.targets if t.iri == start), None)
+    if target is None:
         raise not_found("target", id)
-    target = await get_target(service, qualified_id(start))  # with its results
+    results = results_by_target(await select(service, "result", target=ox.NamedNode(start)))
+    target = target.model_copy(update={"results": results.get(start, [])})
     context = {
         "target": target,
         "measure": measure,

@@ -69,10 +69,11 @@ Limit = Annotated[int, Query(ge=1, le=500, description="How many items to return
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Comparator = Literal["≥", ">", "≤", "<", "=", "≈", "range", "rank"]
 Attainment = Literal["met", "not-met", "undetermined"]
+DOCUMENT_ID = r"[0-9a-z][0-9a-z-]*"  # a document id: szamr-2024
 DocumentFilter = Annotated[
     str | None,
     Query(
-        pattern=r"^[0-9a-z][0-9a-z-]*$",
+        pattern=rf"^{DOCUMENT_ID}$",
         description="Only what this report states: its document id (szamr-2024).",
     ),
 ]
@@ -1155,7 +1156,7 @@ async def trace_measure(service: Service, id: MeasureId) -> Trace:
     leads to it (stated or extracted with spans, curated with a rationale). The same content as
     ``policykg trace --format json``."""
     start = await resolve(service, "measure", id)
-    (result,) = await trace_nodes(service, [start], baselines=True)
+    (result,) = await trace_nodes(service, [start])
     if result.start.type != "Measure":
         raise not_found("measure", id)
     return result
@@ -1168,12 +1169,11 @@ async def trace_edges(service: QueryEngine, start: str) -> list[Row]:
     return [row for part in rows for row in part]
 
 
-async def trace_nodes(
-    service: QueryEngine, starts: Sequence[str], *, baselines: bool = False
-) -> list[Trace]:
+async def trace_nodes(service: QueryEngine, starts: Sequence[str]) -> list[Trace]:
     """Traces from several nodes at once: each start's ``trace-edges`` rows climbed with
     :func:`policykg.trace.climb`, each node described once by the ``node`` query, each trace
-    assembled by :func:`policykg.trace.assemble` (with its start's baselines if asked)."""
+    assembled by :func:`policykg.trace.assemble` (no baselines: only a target has them, and
+    the API traces measures; a target's page shows its own)."""
     if not starts:
         return []
     edges = await asyncio.gather(*(trace_edges(service, start) for start in starts))
@@ -1181,12 +1181,7 @@ async def trace_nodes(
     nodes = sorted({node for plan in plans for node in plan.nodes})
     rows = await asyncio.gather(*(select(service, "node", node=iri(n)) for n in nodes))
     described = dict(zip(nodes, rows, strict=True))
-    base_rows: Sequence[Sequence[Row]] = (
-        await asyncio.gather(*(select(service, "baseline", target=iri(s)) for s in starts))
-        if baselines
-        else [()] * len(starts)
-    )
-    return [assemble(p, described, b) for p, b in zip(plans, base_rows, strict=True)]
+    return [assemble(plan, described) for plan in plans]
 
 
 @router.get(

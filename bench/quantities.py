@@ -17,7 +17,8 @@ import re
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
+
+from hostinfo import cpu_model
 
 from policykg.paths import graphs_dir, project_root
 from policykg.quantities import extract
@@ -40,14 +41,7 @@ def timed(function: Callable[[str], object], text: str, repeat: int) -> list[flo
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 

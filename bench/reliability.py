@@ -43,6 +43,7 @@ import asyncio
 import contextlib
 import datetime
 import json
+import math
 import os
 import platform
 import resource
@@ -60,6 +61,7 @@ from typing import Any
 
 import httpx2
 import psutil
+from hostinfo import cpu_model
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -197,7 +199,7 @@ def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 async def _client(
@@ -422,7 +424,8 @@ def corrupt_graphs(work: Path) -> list[Fault]:
         expected = f"policykg: {folder / 'szamr-2024.trig'}: cannot load the graph: "
         one_line = stderr.count("\n") == 1 and "Traceback" not in stderr
         survived = process.returncode == 2 and stderr.startswith(expected) and one_line
-        message = stderr.strip().replace(str(folder) + "/", "")
+        # a parser may quote the file's bytes, NUL included: keep the results file text
+        message = stderr.strip().replace(str(folder) + "/", "").replace("\x00", "\\x00")
         faults.append(
             Fault(
                 "corrupt graph at serve start",
@@ -561,12 +564,7 @@ def hostile_corpus(budget: float) -> dict[str, Any]:
 
 
 def machine() -> dict[str, Any]:
-    model = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+    model = cpu_model("")
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()

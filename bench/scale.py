@@ -54,6 +54,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hostinfo import cpu_model
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
@@ -718,15 +720,7 @@ def _rows(cells: dict[str, dict[int, Cell]], n: int, key: str) -> tuple[int | No
 
 
 def _machine() -> str:
-    model = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
+    model = cpu_model("unknown CPU")
     with open("/proc/meminfo", encoding="ascii") as info:
         total = int(info.readline().split()[1]) / 1024 / 1024
     import pyoxigraph

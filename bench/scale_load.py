@@ -28,6 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import scale_plans  # noqa: E402
+from hostinfo import cpu_model  # noqa: E402
 
 WAYS = [
     ("bulk_load", "nq", "pyoxigraph Store.bulk_load, N-Quads (bench/scale.py's memory child)"),
@@ -109,14 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             rows.append((label, json.loads(done.stdout.splitlines()[-1]), ""))
         sizes = {ext: f.stat().st_size / 1e6 for ext, f in files.items()}
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "?",
-    )
+    model = cpu_model("?")
     out = [
         "# Loading N plans in memory (bench/scale_load.py)\n",
         f"- Date: {when:%Y-%m-%d %H:%M} UTC",

@@ -44,6 +44,8 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+from hostinfo import cpu_model
+
 ROOT = Path(__file__).resolve().parent.parent
 PEERS = ROOT / "bench" / ".peers"
 LOGS = PEERS / "logs"
@@ -95,12 +97,7 @@ def run(
 
 
 def machine() -> str:
-    cpu = platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = cpu_model(platform.machine())
     memory = "?"
     with contextlib.suppress(OSError, ValueError, IndexError):
         for line in Path("/proc/meminfo").read_text().splitlines():

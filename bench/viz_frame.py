@@ -21,6 +21,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from hostinfo import cpu_model
 from playwright.sync_api import sync_playwright
 
 from policykg import viz
@@ -38,11 +39,7 @@ ARGS = [
 
 
 def machine() -> str:
-    cpu = platform.machine()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
+    cpu = cpu_model(platform.machine())
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 

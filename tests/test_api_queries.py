@@ -177,7 +177,9 @@ def test_dumps_are_the_built_files(client: TestClient) -> None:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith(media_type)
         assert response.content == (graphs_dir() / f"szamr-2024.{ext}").read_bytes()
-    assert client.get("/graph.xml").status_code == 404
+    unknown = client.get("/graph.xml")
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == PROBLEM
 
 
 def test_healthz(client: TestClient) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 import httpx2
 import pytest
 import rdflib
-from engines import Engine
+from engines import Engine, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/policykg/id/szamr-2024/"
@@ -38,13 +37,6 @@ class Server:
     base: str
     process: subprocess.Popen[bytes]
     log: Path
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def children(pid: int) -> set[int]:

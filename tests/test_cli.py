@@ -343,7 +343,9 @@ def test_trace_json_gives_the_path_and_its_evidence(source_text: str) -> None:
         ("requirement/5", "促发展", "contributesTo")
     ]
     assert data["requirements"][0]["evidence"]["kind"] == "curated"
-    for begin, end, anchor in all_spans(data):
+    spans = list(all_spans(data))
+    assert spans
+    for begin, end, anchor in spans:
         assert source_text[begin:end] == anchor
 
 
@@ -356,7 +358,9 @@ def test_trace_a_notation_with_three_builds(source_text: str) -> None:
     for path in data["paths"]:
         assert path[2]["evidence"]["kind"] == "curated"
         assert path[2]["evidence"]["rationale"]
-    for begin, end, anchor in all_spans(data):
+    spans = list(all_spans(data))
+    assert spans
+    for begin, end, anchor in spans:
         assert source_text[begin:end] == anchor
     text = ok("trace", "P2.8.1").stdout
     assert [line for line in text.splitlines() if line.startswith("path ")] == [
@@ -413,9 +417,10 @@ def export(what: str, fmt: str) -> list[dict[str, str]]:
 
 
 def check_spans(rows: list[dict[str, str]], source_text: str) -> None:
-    for row in rows:
-        if row["start"]:
-            assert source_text[int(row["start"]) : int(row["end"])] == row["text"], row["id"]
+    checked = [row for row in rows if row["start"]]
+    assert checked, "no row has a span"
+    for row in checked:
+        assert source_text[int(row["start"]) : int(row["end"])] == row["text"], row["id"]
 
 
 def test_export_framework(source_text: str) -> None:

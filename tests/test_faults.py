@@ -226,7 +226,7 @@ def test_a_damaged_store_is_rebuilt_from_the_graphs(
 
 
 def test_serve_rebuilds_a_damaged_store_and_serves(good_build: Path, tmp_path: Path) -> None:
-    from browser import free_port
+    from engines import free_port
 
     store = tmp_path / "store"
     disk_store(store, good_build.glob("*.trig"))

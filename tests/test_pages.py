@@ -16,6 +16,7 @@ import pytest
 from engines import Engine, Engines
 from fastapi.testclient import TestClient
 
+import api.app as api_app
 from api.app import create_app
 from policykg.paths import graphs_dir
 
@@ -340,7 +341,10 @@ def test_search_page(client: TestClient) -> None:
     too_long = client.get("/search", params={"q": "x" * 201})
     assert too_long.status_code == 422
     assert too_long.headers["content-type"] == "application/problem+json"
-    assert client.get("/search", params={"q": "x" * 201}, headers=HTML).status_code == 422
+    html = client.get("/search", params={"q": "x" * 201}, headers=HTML)
+    assert html.status_code == 422
+    assert html.headers["content-type"].startswith("text/html")
+    assert "invalid or missing: q" in html.text  # names the parameter
 
 
 def test_gaps_page(client: TestClient) -> None:
@@ -454,7 +458,9 @@ def test_no_page_loads_or_links_another_host(client: TestClient) -> None:
             name.startswith("on") or name == "style" for _, attrs in parsed.tags for name in attrs
         ), path
         assert '<link rel="stylesheet" href="/static/site.css">' in response.text
-    assert client.get("/static/site.css").status_code == 200
+    css = client.get("/static/site.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert css.content == (Path(api_app.__file__).parent / "static" / "site.css").read_bytes()
 
 
 def test_templates_never_mark_text_safe() -> None:

@@ -20,8 +20,8 @@ def test_the_short_reliability_run(tmp_path: Path) -> None:
     command = [sys.executable, str(ROOT / "bench" / "reliability.py"), "--short"]
     command += ["--out", str(tmp_path / "reliability.md"), "--json", str(figures_path)]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    figures = json.loads(figures_path.read_text(encoding="utf-8"))
     assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(figures_path.read_text(encoding="utf-8"))
 
     quiet, loaded = figures["phases"]
     assert [quiet["name"], loaded["name"]] == ["cheap mix", "cheap mix + runaways"]

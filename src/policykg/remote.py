@@ -204,10 +204,6 @@ class RemoteService(QueryEngine):
         cap = max_rows if max_rows is not None else self.settings.max_rows
         limit = self.settings.max_result_bytes
         seconds = timeout if timeout is not None else self.settings.timeout
-        too_many = RowCapExceeded(
-            f"the result has more rows (or triples) than the cap of {cap}: "
-            "page through it with LIMIT and OFFSET"
-        )
         try:
             async with self._client.stream(
                 "POST",
@@ -228,12 +224,10 @@ class RemoteService(QueryEngine):
                 async for chunk in response.aiter_bytes():
                     data += chunk
                     if len(data) > limit:
-                        raise RowCapExceeded(
-                            f"the result is larger than {limit} bytes; page with LIMIT"
-                        )
+                        raise RowCapExceeded.size(limit)
                     rows.feed(chunk)
                     if rows.count > cap:  # stop reading: the rest is not wanted
-                        raise too_many
+                        raise RowCapExceeded.rows(cap)
                 rows.close()
         except httpx2.TimeoutException:
             self.replaced += 1
@@ -252,7 +246,7 @@ class RemoteService(QueryEngine):
                     f"the SPARQL endpoint sent a graph cut short or malformed: {error}"
                 ) from None
             if count > cap:
-                raise too_many
+                raise RowCapExceeded.rows(cap)
             return Serialised("graph", bytes(data), count)
         if rows.boolean:
             return Serialised("ask", bytes(data), 1)

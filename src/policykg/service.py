@@ -110,7 +110,7 @@ class _Capped(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         if len(self.buffer) + len(data) > self.limit:
-            raise RowCapExceeded(f"the result is larger than {self.limit} bytes; page with LIMIT")
+            raise RowCapExceeded.size(self.limit)
         self.buffer += data
         return len(data)
 
@@ -290,6 +290,7 @@ class QueryService(QueryEngine):
     ) -> None:
         self.settings = settings or Settings()
         self._store = store
+        self._quads = len(store)  # read-only: counted once, not on every /healthz
         self._disk = str(disk) if disk is not None else None
         self._context = multiprocessing.get_context("fork")
         self._workers = [self._spawn() for _ in range(max(1, self.settings.workers))]
@@ -319,7 +320,7 @@ class QueryService(QueryEngine):
         return cls(store, settings, disk=path)
 
     def __len__(self) -> int:
-        return len(self._store)
+        return self._quads
 
     def named_graphs(self) -> list[str]:
         """The IRIs of the dataset's named graphs, sorted."""
@@ -471,10 +472,7 @@ class QueryService(QueryEngine):
         if status == "syntax":
             raise QuerySyntaxError(f"SPARQL syntax error: {answer[1]}", answer[2], answer[3])
         if status == "cap":
-            raise RowCapExceeded(
-                f"the result has more rows (or triples) than the cap of {answer[1]}: "
-                "page through it with LIMIT and OFFSET"
-            )
+            raise RowCapExceeded.rows(answer[1])
         if status == "bytes":
             raise RowCapExceeded(str(answer[1]))
         raise QueryFailed(f"cannot evaluate the query: {answer[1]}")

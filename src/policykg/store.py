@@ -107,6 +107,19 @@ class QueryRefused(InputError):
 class RowCapExceeded(InputError):
     """A result with more rows than allowed: an error, never a cut result."""
 
+    @classmethod
+    def rows(cls, cap: int) -> RowCapExceeded:
+        """Past the row cap: the error every engine gives, naming the cap and how to page."""
+        return cls(
+            f"the result has more rows (or triples) than the cap of {cap}: "
+            "page through it with LIMIT and OFFSET"
+        )
+
+    @classmethod
+    def size(cls, limit: int) -> RowCapExceeded:
+        """Past the byte cap on a serialised result."""
+        return cls(f"the result is larger than {limit} bytes; page with LIMIT")
+
 
 @dataclass(frozen=True)
 class QueryResult:
@@ -321,8 +334,9 @@ class Store:
     def _run(self, text: str, bindings: Mapping[str, object] | None) -> Any:
         refuse_forbidden(text)
         try:
-            return self._store.query(
-                bind(text, bindings) if bindings else text, use_default_graph_as_union=True
+            return self._store.query(  # a query's own FROM names its dataset, as in the pool
+                bind(text, bindings) if bindings else text,
+                use_default_graph_as_union=not has_dataset_clause(text),
             )
         except SyntaxError as error:
             raise QueryRefused(f"SPARQL syntax error: {error}") from error
